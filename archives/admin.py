@@ -1,0 +1,35 @@
+from django.contrib import admin
+
+from partybuild.admin import ScopedAdmin
+
+from .models import ActivityAttachment, ActivityPhoto, ActivityRecord, MeetingRequirement, YearClosing
+
+
+@admin.register(ActivityRecord)
+class ActivityRecordAdmin(ScopedAdmin):
+    list_display = ["title", "organization", "category", "held_on"]
+    list_filter = ["category"]
+    search_fields = ["title"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ScopedAdmin):
+    list_display = ["record", "caption", "uploaded_at"]
+    raw_id_fields = ["record"]
+
+
+@admin.register(ActivityAttachment)
+class ActivityAttachmentAdmin(ScopedAdmin):
+    list_display = ["record", "name", "uploaded_at"]
+    raw_id_fields = ["record"]
+
+
+@admin.register(YearClosing)
+class YearClosingAdmin(ScopedAdmin):
+    list_display = ["region", "year", "closed_by", "closed_at"]
+
+
+@admin.register(MeetingRequirement)
+class MeetingRequirementAdmin(ScopedAdmin):
+    list_display = ["category", "period", "times"]
