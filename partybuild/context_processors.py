@@ -20,7 +20,7 @@ NAV_ITEMS = [
     ("指导员", "instructors:instructor_list", OFFICE),
     ("党员及发展对象", "members:person_list", OFFICE | {Role.SECRETARY}),
     ("活动档案", "archives:record_list", ALL),
-    ("驻企指导", "instructors:visit_list", {Role.INSTRUCTOR, Role.STAFF, Role.ADMIN}),
+    ("驻企指导", "archives:visit_list", {Role.INSTRUCTOR, Role.STAFF, Role.ADMIN}),
     ("工作提醒", "metrics:warnings", OFFICE),
     ("年度报表", "metrics:annual_report", OFFICE),
     ("目标管理", "metrics:target_list", {Role.STAFF, Role.ADMIN}),
