@@ -62,7 +62,7 @@ def id_number_error(value, today=None):
         return "身份证号格式错误（前17位为数字，末位为数字或X）"
     birth = birth_date_from_id(value)
     today = today or datetime.date.today()
-    if birth is None or birth.year < 1900 or birth > today:
+    if birth is None or birth.year < 1800 or birth > today:
         return "身份证号中的出生日期无效"
     if id_number_check_char(value[:17]) != value[17]:
         return "身份证号校验位错误"
