@@ -10,6 +10,8 @@ import re
 import uuid
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.shortcuts import render
 
 from partybuild.logging import request_id_var
@@ -27,13 +29,17 @@ class RequestIdMiddleware:
         incoming = request.META.get(self.header, "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
-        token = request_id_var.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(token)
+        # Left set until the response is finished: Django logs 4xx/5xx ("django.request") after
+        # the middleware chain has returned, and those lines should carry the id too.
+        request_id_var.set(request_id)
+        response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response
+
+
+@receiver(request_finished)
+def _clear_request_id(sender, **kwargs):
+    request_id_var.set("-")
 
 
 def lockout_minutes():

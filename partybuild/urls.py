@@ -2,10 +2,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from partybuild.health import healthz_full
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("healthz/full", healthz_full, name="healthz_full"),
     path("accounts/", include("accounts.urls")),
     path("regions/", include("regions.urls")),
     path("enterprises/", include("enterprises.urls")),
