@@ -1,0 +1,581 @@
+"""Every figure of indicators.md, computed with aggregates in a fixed number of queries.
+
+How it stays fast at city scale: each base table is read once by a query that groups by the
+region an object belongs to and counts with conditional aggregates (``Count(filter=...)``).
+Membership tests (org-covered, instructed, has members, ...) are *uncorrelated* ``IN
+(subquery)`` conditions, which SQLite materialises once per statement and PostgreSQL turns
+into a hashed semi-join. The handful of per-region rows that come back (one per region node,
+never one per enterprise) are rolled up here into the subtree of the report region and of each
+of its children, so the dashboard's child-region table costs nothing extra.
+
+Scope: every base queryset starts from ``Model.objects.for_user(user)`` and is intersected
+with the region subtree, so a township leader's figures cover only that township.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from archives.models import ActivityRecord
+from archives.selectors import compliance_for_organizations, last_full_quarter_before
+from enterprises.models import Enterprise, EnterpriseKind, EnterpriseStatus
+from instructors.models import Assignment, Instructor
+from members.models import MASS_ORG_HEAD_ROLES, Person, PersonRole
+from organizations.models import (
+    SCHEME_ITEMS,
+    TERM_YEARS,
+    ActivitySite,
+    Coverage,
+    Evaluation,
+    Formation,
+    OrgLevel,
+    Organization,
+    Scheme,
+)
+from partybuild.dates import add_years
+from regions.models import Region, RegionKind, RegionStat
+
+OPERATING = EnterpriseStatus.OPERATING
+CLOSED = EnterpriseStatus.CLOSED
+TERM_DUE_SOON_DAYS = 90
+SILENT_DAYS = 30
+STAFF_THRESHOLDS = (25, 50, 100)
+SHOULD_BUILD_FULL_MEMBERS = 3
+TOWNSHIP_KINDS = (RegionKind.TOWNSHIP, RegionKind.SUBDISTRICT)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate as indicators.md defines it: ``rate`` is None when the denominator is 0."""
+
+    num: int
+    den: int
+
+    @property
+    def rate(self):
+        return self.num / self.den if self.den else None
+
+    @property
+    def percent(self):
+        """"15.58%" or "—" (never 100% for an empty denominator)."""
+        value = self.rate
+        return "—" if value is None else f"{value * 100:.2f}%"
+
+    def as_dict(self):
+        return {"num": self.num, "den": self.den, "rate": self.rate}
+
+    def __str__(self):
+        return self.percent
+
+
+def as_json(value):
+    if isinstance(value, Rate):
+        return value.as_dict()
+    if isinstance(value, dict):
+        return {key: as_json(item) for key, item in value.items()}
+    return value
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def end_of_year(year):
+    return datetime.date(year, 12, 31)
+
+
+def year_bounds(year):
+    return datetime.date(year, 1, 1), end_of_year(year)
+
+
+def earliest_start_not_due(day, years):
+    """The first start date s with add_years(s, years) >= day: starts before it are overdue on ``day``.
+
+    Worked out around add_years(day, -years) so that 29 February behaves as ``term_due_on`` does.
+    """
+    guess = add_years(day, -years)
+    candidate = guess - datetime.timedelta(days=3)
+    while add_years(candidate, years) < day:
+        candidate += datetime.timedelta(days=1)
+    return candidate
+
+
+def _date_key(prefix):
+    """year*10000 + month*100 + day of a date column, 29 February read as 28 February.
+
+    Comparing keys compares calendar dates, and ``key + 10000`` is "the same day a year later"
+    exactly as ``partybuild.dates.add_years`` defines it, on SQLite and PostgreSQL alike.
+    """
+    year, month, day = ExtractYear(prefix), ExtractMonth(prefix), ExtractDay(prefix)
+    return Case(
+        When(**{f"{prefix}__month": 2, f"{prefix}__day": 29}, then=year * 10000 + 228),
+        default=year * 10000 + month * 100 + day,
+        output_field=IntegerField(),
+    )
+
+
+# --------------------------------------------------------------------------- the sets of indicators.md
+
+
+def not_transferred_q(day):
+    return Q(transferred_out_on__isnull=True) | Q(transferred_out_on__gt=day)
+
+
+def member_q(day):
+    """Same rows as ``Person.objects.members_on(day)``."""
+    return (Q(admitted_on__lte=day) | Q(confirmed_on__lte=day)) & not_transferred_q(day)
+
+
+def full_member_q(day):
+    """Same rows as ``Person.objects.full_members_on(day)``."""
+    return Q(confirmed_on__lte=day) & not_transferred_q(day)
+
+
+def probationary_q(day):
+    return Q(admitted_on__lte=day) & (Q(confirmed_on__isnull=True) | Q(confirmed_on__gt=day)) & not_transferred_q(day)
+
+
+def activist_q(day):
+    """Status on ``day`` is 入党积极分子 (``with_status_on`` read as a filter)."""
+    later = Q()
+    for milestone in ("candidate_on", "admitted_on", "confirmed_on"):
+        later &= Q(**{f"{milestone}__isnull": True}) | Q(**{f"{milestone}__gt": day})
+    return Q(activist_on__lte=day) & later & not_transferred_q(day)
+
+
+def active_on_q(day, prefix=""):
+    """An organization (or the one ``prefix`` points at) active on ``day`` (``active_on``)."""
+    return Q(**{f"{prefix}founded_on__lte": day}) & (
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gt": day})
+    )
+
+
+def covered_enterprise_ids(day, **organization_filter):
+    """org_covered(e): a coverage link active on ``day`` to an organization active on ``day``."""
+    links = Coverage.objects.active_on(day).filter(active_on_q(day, "organization__"))
+    if organization_filter:
+        links = links.filter(**{f"organization__{key}": value for key, value in organization_filter.items()})
+    return links.values("enterprise_id")
+
+
+def instructed_enterprise_ids(day):
+    return Assignment.objects.active_on(day).values("enterprise_id")
+
+
+def member_enterprise_ids(day):
+    return Person.objects.members_on(day).values("enterprise_id")
+
+
+def should_build_enterprise_ids(day):
+    """Enterprises with at least three full members on ``day``."""
+    return (
+        Person.objects.full_members_on(day)
+        .order_by()
+        .values("enterprise_id")
+        .annotate(full_count=Count("pk"))
+        .filter(full_count__gte=SHOULD_BUILD_FULL_MEMBERS)
+        .values("enterprise_id")
+    )
+
+
+def new_activist_enterprise_ids(year):
+    first, last = year_bounds(year)
+    return Person.objects.filter(activist_on__gte=first, activist_on__lte=last).values("enterprise_id")
+
+
+def attained_organization_ids(scheme, year):
+    """Organizations whose evaluation of ``scheme`` for ``year`` has every item met."""
+    codes = [code for code, _ in SCHEME_ITEMS[scheme]]
+    return (
+        Evaluation.objects.filter(scheme=scheme, year=year)
+        .annotate(met=Count("items", filter=Q(items__met=True, items__item__in=codes), distinct=True))
+        .filter(met=len(codes))
+        .values("organization_id")
+    )
+
+
+def six_have_organization_ids():
+    return ActivitySite.objects.filter(
+        has_place=True, has_facilities=True, has_sign=True, has_flag=True, has_books=True, has_rules=True
+    ).values("organization_id")
+
+
+def recently_active_organization_ids(day):
+    return ActivityRecord.objects.filter(
+        held_on__gt=day - datetime.timedelta(days=SILENT_DAYS), held_on__lte=day
+    ).values("organization_id")
+
+
+def term_overdue_q(day):
+    """上次换届日期 (or 成立日期) + term < day, by level (``term_due_on`` read as a filter)."""
+    condition = Q()
+    for level, years in TERM_YEARS.items():
+        condition |= Q(level=level, term_start__lt=earliest_start_not_due(day, years))
+    return condition
+
+
+def term_due_soon_q(day):
+    """Not overdue on ``day`` but due within the next 90 days."""
+    horizon = day + datetime.timedelta(days=TERM_DUE_SOON_DAYS)
+    condition = Q()
+    for level, years in TERM_YEARS.items():
+        condition |= Q(
+            level=level,
+            term_start__gte=earliest_start_not_due(day, years),
+            term_start__lt=earliest_start_not_due(horizon + datetime.timedelta(days=1), years),
+        )
+    return condition
+
+
+def closed_enterprise_org_q(day):
+    """Active organization whose every enterprise covered on ``day`` is closed (and it covers some)."""
+    links = Coverage.objects.active_on(day)
+    return Q(pk__in=links.values("organization_id")) & ~Q(
+        pk__in=links.exclude(enterprise__status=CLOSED).values("organization_id")
+    )
+
+
+def mass_org_head_person_ids():
+    return PersonRole.objects.filter(role__in=MASS_ORG_HEAD_ROLES).values("person_id")
+
+
+def candidate_too_early_q(day):
+    """积极分子培养不满一年即列为发展对象 (candidate_on < activist_on + 1 year), dated on or before ``day``."""
+    return Q(candidate_on__lte=day, activist_on__isnull=False, candidate_key__lt=_date_key("activist_on") + 10000)
+
+
+def probation_overdue_q(day):
+    """Probationary on ``day`` and admitted more than a year before it (转正逾期)."""
+    return probationary_q(day) & Q(admitted_on__lt=earliest_start_not_due(day, 1))
+
+
+# --------------------------------------------------------------------------- scoped base querysets
+
+
+def scoped(model, user):
+    """``for_user(user)``; ``user=None`` is the operator at the command line (coverage_report): everything."""
+    return model.objects.all() if user is None else model.objects.for_user(user)
+
+
+def region_enterprises(user, region):
+    return scoped(Enterprise, user).filter(region__path__startswith=region.path).order_by()
+
+
+def region_organizations(user, region):
+    return scoped(Organization, user).filter(region__path__startswith=region.path).order_by()
+
+
+def region_people(user, region):
+    return scoped(Person, user).filter(enterprise__region__path__startswith=region.path).order_by()
+
+
+def region_instructors(user, region):
+    return scoped(Instructor, user).filter(region__path__startswith=region.path).order_by()
+
+
+# --------------------------------------------------------------------------- raw counts per region node
+
+
+def _grouped(queryset, region_field, **aggregates):
+    """{region_id: Counter} from one GROUP BY query."""
+    rows = queryset.values(region_field).annotate(**aggregates).order_by()
+    result = defaultdict(Counter)
+    for row in rows:
+        counts = result[row.pop(region_field)]
+        for key, value in row.items():
+            counts[key] += value or 0
+    return result
+
+
+def _raw_counts(user, region, day, year):
+    """Per region node id, every raw count the indicators are made of. A fixed number of queries."""
+    enterprises = region_enterprises(user, region)
+    operating = enterprises.filter(status=OPERATING)
+    covered = covered_enterprise_ids(day)
+    instructed = instructed_enterprise_ids(day)
+    per_region = defaultdict(Counter)
+
+    def merge(grouped):
+        for region_id, counts in grouped.items():
+            per_region[region_id].update(counts)
+
+    # 1. Every enterprise once: status, kind and staff bands (no subqueries).
+    staff_bands = {f"op_staff{n}": Count("pk", filter=Q(status=OPERATING, employees__gte=n)) for n in STAFF_THRESHOLDS}
+    kinds = {f"op_{kind}": Count("pk", filter=Q(status=OPERATING, kind=kind)) for kind in EnterpriseKind.values}
+    merge(
+        _grouped(
+            enterprises,
+            "region_id",
+            registered=Count("pk", filter=~Q(status=CLOSED)),
+            operating=Count("pk", filter=Q(status=OPERATING)),
+            **kinds,
+            **staff_bands,
+        )
+    )
+    # 2. Operating enterprises that are org-covered (driven by the ~10k coverage links).
+    merge(
+        _grouped(
+            operating.filter(pk__in=covered),
+            "region_id",
+            covered=Count("pk"),
+            covered_standalone=Count("pk", filter=Q(pk__in=covered_enterprise_ids(day, formation=Formation.STANDALONE))),
+            covered_instructed=Count("pk", filter=Q(pk__in=instructed)),
+            covered_staff100=Count("pk", filter=Q(employees__gte=100)),
+            covered_new_activist=Count("pk", filter=Q(pk__in=new_activist_enterprise_ids(year))),
+        )
+    )
+    # 3. Operating enterprises with an instructor.
+    merge(
+        _grouped(
+            operating.filter(pk__in=instructed),
+            "region_id",
+            instructed=Count("pk"),
+            instructed_staff25=Count("pk", filter=Q(employees__gte=25)),
+        )
+    )
+    # 4. Operating enterprises with three or more full members (应建).
+    merge(
+        _grouped(
+            operating.filter(pk__in=should_build_enterprise_ids(day)),
+            "region_id",
+            should_build=Count("pk"),
+            should_build_covered=Count("pk", filter=Q(pk__in=covered)),
+        )
+    )
+    # 5. Operating enterprises with 50+ staff that have a member.
+    merge(
+        _grouped(
+            operating.filter(employees__gte=50, pk__in=member_enterprise_ids(day)),
+            "region_id",
+            staff50_with_member=Count("pk"),
+        )
+    )
+    # 6. People: members, pipeline, warnings 10 and 11.
+    first, last = year_bounds(year)
+    in_registered = ~Q(enterprise__status=CLOSED)
+    merge(
+        _grouped(
+            region_people(user, region).alias(candidate_key=_date_key("candidate_on")),
+            "enterprise__region_id",
+            members=Count("pk", filter=member_q(day) & in_registered),
+            members_full=Count("pk", filter=full_member_q(day) & in_registered),
+            members_probationary=Count("pk", filter=probationary_q(day) & in_registered),
+            new_in_year=Count("pk", filter=Q(admitted_on__gte=first, admitted_on__lte=last) & in_registered),
+            activists=Count("pk", filter=activist_q(day)),
+            warn_mass_head=Count("pk", filter=Q(pk__in=mass_org_head_person_ids()) & ~member_q(day) & in_registered),
+            warn_probation_overdue=Count("pk", filter=probation_overdue_q(day)),
+            warn_candidate_early=Count("pk", filter=candidate_too_early_q(day)),
+        )
+    )
+    # 7. Instructors with an assignment active on the day, by the instructor's own region.
+    merge(
+        _grouped(
+            region_instructors(user, region).filter(pk__in=Assignment.objects.active_on(day).values("instructor_id")),
+            "region_id",
+            instructors=Count("pk"),
+        )
+    )
+    # 8. Organizations active on the day.
+    organizations = region_organizations(user, region)
+    joint = (Formation.JOINT, Formation.HOSTED)
+    merge(
+        _grouped(
+            organizations.filter(active_on_q(day)).alias(term_start=Coalesce("last_election_on", "founded_on")),
+            "region_id",
+            orgs=Count("pk"),
+            orgs_standalone=Count("pk", filter=Q(formation=Formation.STANDALONE)),
+            orgs_joint=Count("pk", filter=Q(formation__in=joint)),
+            **{f"orgs_{level}": Count("pk", filter=Q(level=level)) for level in OrgLevel.values},
+            orgs_six_have=Count("pk", filter=Q(pk__in=six_have_organization_ids())),
+            terms_overdue=Count("pk", filter=term_overdue_q(day)),
+            terms_due_soon=Count("pk", filter=term_due_soon_q(day)),
+            warn_closed_enterprise=Count("pk", filter=closed_enterprise_org_q(day)),
+            warn_no_secretary=Count("pk", filter=Q(secretary__isnull=True)),
+            warn_silent=Count("pk", filter=~Q(pk__in=recently_active_organization_ids(day))),
+        )
+    )
+    # 9. Organizations active at the end of the year, and their evaluations for it.
+    merge(
+        _grouped(
+            organizations.filter(active_on_q(end_of_year(year))),
+            "region_id",
+            orgs_end_of_year=Count("pk"),
+            double_strong_six_good=Count(
+                "pk", filter=Q(pk__in=attained_organization_ids(Scheme.DOUBLE_STRONG_SIX_GOOD, year))
+            ),
+            five_good=Count("pk", filter=Q(pk__in=attained_organization_ids(Scheme.FIVE_GOOD, year))),
+        )
+    )
+    # 10. 三会一课 in the last full quarter, active branches (archives selector: three queries).
+    branches = organizations.filter(active_on_q(day), level=OrgLevel.BRANCH)
+    start, end = last_full_quarter_before(day)
+    compliance = compliance_for_organizations(branches, start, end)
+    branch_regions = dict(branches.values_list("pk", "region_id"))
+    for org_id, result in compliance.items():
+        counts = per_region[branch_regions[org_id]]
+        counts["branches"] += 1
+        counts["branches_compliant"] += int(result.compliant)
+    return per_region
+
+
+# --------------------------------------------------------------------------- figures of one region subtree
+
+
+@dataclass
+class Figures:
+    """All indicators of indicators.md for one region subtree, as of a day, for a year."""
+
+    region: Region
+    as_of: datetime.date
+    year: int
+    counts: Counter
+    total_members_stat: int | None = None
+    new_members_stat: int | None = None
+    township_count: int = 0
+
+    def __getitem__(self, key):
+        """``figures["coverage.org_rate"]`` → a Rate, an int or None."""
+        value = self.indicators
+        for part in key.split("."):
+            value = value[part]
+        return value
+
+    @property
+    def indicators(self):
+        c = self.counts
+        operating = c["operating"]
+        members = c["members"]
+        return {
+            "enterprises": {
+                "registered": c["registered"],
+                "operating": operating,
+                "operating_by_kind": {kind: c[f"op_{kind}"] for kind in EnterpriseKind.values},
+            },
+            "orgs": {
+                "total": c["orgs"],
+                "standalone": c["orgs_standalone"],
+                "joint": c["orgs_joint"],
+                "by_level": {level: c[f"orgs_{level}"] for level in OrgLevel.values},
+            },
+            "coverage": {
+                "covered": c["covered"],
+                "org_rate": Rate(c["covered"], operating),
+                "standalone_rate": Rate(c["covered_standalone"], operating),
+                "should_build_rate": Rate(c["should_build_covered"], c["should_build"]),
+                "two_coverage_rate": Rate(c["covered"] + c["instructed"] - c["covered_instructed"], operating),
+                "staff100_org_rate": Rate(c["covered_staff100"], c["op_staff100"]),
+            },
+            "instructors": {
+                "total": c["instructors"],
+                "enterprises_covered": c["instructed"],
+                "staff25_rate": Rate(c["instructed_staff25"], c["op_staff25"]),
+            },
+            "members": {
+                "total": members,
+                "full": c["members_full"],
+                "probationary": c["members_probationary"],
+                "share_of_region": Rate(members, self.total_members_stat) if self.total_members_stat else None,
+                "new_in_year": c["new_in_year"],
+                "new_share_of_region": Rate(c["new_in_year"], self.new_members_stat) if self.new_members_stat else None,
+                "staff50_rate": Rate(c["staff50_with_member"], c["op_staff50"]),
+                "activists": c["activists"],
+                "activist_training_rate": Rate(c["covered_new_activist"], c["covered"]),
+            },
+            "evaluations": {
+                "double_strong_six_good_rate": Rate(c["double_strong_six_good"], c["orgs_end_of_year"]),
+                "five_good_rate": Rate(c["five_good"], c["orgs_end_of_year"]),
+            },
+            "sites": {"six_have_rate": Rate(c["orgs_six_have"], c["orgs"])},
+            "meetings": {"compliance_rate": Rate(c["branches_compliant"], c["branches"])},
+            "terms": {"overdue": c["terms_overdue"], "due_soon": c["terms_due_soon"]},
+        }
+
+    def as_json(self):
+        return {
+            "region": {"code": self.region.code, "name": self.region.name},
+            "as_of": self.as_of.isoformat(),
+            "year": self.year,
+            **as_json(self.indicators),
+        }
+
+    @property
+    def new_in_year_per_township(self):
+        """members.new_in_year per township: the township's own figure, or the mean above it."""
+        if self.region.kind in TOWNSHIP_KINDS or not self.township_count:
+            return self.counts["new_in_year"]
+        return round(self.counts["new_in_year"] / self.township_count, 1)
+
+    @property
+    def warning_counts(self):
+        c = self.counts
+        return {
+            "should_build": c["should_build"] - c["should_build_covered"],
+            "staff50_no_member": c["op_staff50"] - c["staff50_with_member"],
+            "staff100_no_org": c["op_staff100"] - c["covered_staff100"],
+            "staff25_no_instructor": c["op_staff25"] - c["instructed_staff25"],
+            "closed_enterprise_org": c["warn_closed_enterprise"],
+            "term_due": c["terms_overdue"] + c["terms_due_soon"],
+            "meetings_incomplete": c["branches"] - c["branches_compliant"],
+            "no_secretary": c["warn_no_secretary"],
+            "six_have_unmet": c["orgs"] - c["orgs_six_have"],
+            "mass_org_head": c["warn_mass_head"],
+            "pipeline": c["warn_probation_overdue"] + c["warn_candidate_early"],
+            "silent_org": c["warn_silent"],
+        }
+
+
+@dataclass
+class RegionReport:
+    """The figures of a region subtree and of each of its child regions (one computation)."""
+
+    total: Figures
+    children: list = field(default_factory=list)
+
+
+def default_day_and_year(as_of=None, year=None):
+    as_of = as_of or timezone.localdate()
+    return as_of, year or as_of.year
+
+
+def region_report(user, region, as_of=None, year=None):
+    """Figures for ``region`` and its children, scoped to ``user``. A fixed number of queries."""
+    as_of, year = default_day_and_year(as_of, year)
+    nodes = list(Region.objects.subtree(region).only("pk", "path", "code", "name", "kind", "parent_id", "depth"))
+    per_region = _raw_counts(user, region, as_of, year)
+    stats = {
+        row["region_id"]: row
+        for row in RegionStat.objects.filter(year=year, region__path__startswith=region.path, region__depth__lte=region.depth + 1)
+        .values("region_id", "total_members", "new_members")
+    }
+    heads = [node for node in nodes if node.pk == region.pk] + [node for node in nodes if node.parent_id == region.pk]
+    figures = []
+    for head in heads:
+        counts = Counter()
+        townships = 0
+        for node in nodes:
+            if node.path.startswith(head.path):
+                counts.update(per_region.get(node.pk, {}))
+                townships += node.kind in TOWNSHIP_KINDS
+        stat = stats.get(head.pk, {})
+        figures.append(
+            Figures(
+                region=head,
+                as_of=as_of,
+                year=year,
+                counts=counts,
+                total_members_stat=stat.get("total_members"),
+                new_members_stat=stat.get("new_members"),
+                township_count=townships,
+            )
+        )
+    return RegionReport(total=figures[0], children=figures[1:])
+
+
+def region_figures(user, region, as_of=None, year=None):
+    return region_report(user, region, as_of, year).total
