@@ -221,3 +221,73 @@ class YearClosing(models.Model):
     def is_closed(cls, region, year):
         """Closed when this region or any ancestor closed the year: one query."""
         return cls.objects.filter(year=year, region__path__in=region.ancestor_paths()).exists()
+
+
+def export_path(instance, filename):
+    return f"private/exports/{instance.requested_by_id}/{filename}"
+
+
+class ArchiveExportQuerySet(ScopedQuerySet):
+    def scope_q(self, user):
+        """Only the requester, and only while the archive is still in their scope."""
+        from organizations.models import Organization
+        from regions.models import Region
+
+        in_scope = Q(organization__in=Organization.objects.for_user(user).values("pk")) | Q(
+            region__in=Region.objects.for_user(user).values("pk")
+        )
+        return Q(requested_by=user) & in_scope
+
+
+class ArchiveExport(models.Model):
+    """A zip export of an organization's (or a township's) archive for one year, built in the background."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.CASCADE, related_name="archive_exports"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name="党组织", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区域", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("记录总数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    file = models.FileField("压缩包", upload_to=export_path, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ArchiveExportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "档案导出"
+        verbose_name_plural = "档案导出"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="archiveexport_one_target",
+                condition=Q(organization__isnull=False, region__isnull=True)
+                | Q(organization__isnull=True, region__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization or self.region} {self.year}年度档案"
+
+    def get_absolute_url(self):
+        return reverse("archives:export_detail", args=[self.pk])
+
+    @property
+    def percent(self):
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0

@@ -1,0 +1,43 @@
+"""``{% org_archive_panel organization %}``: this quarter's 三会一课, this year's record counts and links."""
+
+from django import template
+from django.db.models import Count
+from django.utils import timezone
+
+from organizations.models import ActivitySite
+from partybuild.scoping import role_can
+
+from ..models import ActivityRecord, Category
+from ..selectors import compliance_for_organizations, quarter_bounds
+
+register = template.Library()
+
+
+@register.inclusion_tag("archives/_org_panel.html", takes_context=True)
+def org_archive_panel(context, organization):
+    """Four queries: requirements, the compliance aggregate, counts per category, the site sheet."""
+    user = context["request"].user
+    today = timezone.localdate()
+    start, end = quarter_bounds(today)
+    compliance = compliance_for_organizations([organization], start, end)[organization.pk]
+    counts = dict(
+        ActivityRecord.objects.for_user(user)
+        .filter(organization=organization, held_on__year=today.year)
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(Category.choices)
+    site = ActivitySite.objects.for_user(user).filter(organization=organization).first()
+    return {
+        "organization": organization,
+        "year": today.year,
+        "start": start,
+        "end": end,
+        "compliance": compliance,
+        "counts": [(labels[code], counts[code]) for code in Category.values if counts.get(code)],
+        "total": sum(counts.values()),
+        "site": site,
+        "can_add": role_can(user, "add", ActivityRecord) and organization.is_active,
+        "can_view_site": role_can(user, "view", ActivitySite),
+    }
