@@ -173,6 +173,15 @@ STORAGES = {
         ),
     },
 }
+# S3-compatible object store (deploy/README.md; django-storages is not installed by default).
+# The keys come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the environment (boto3).
+if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    AWS_STORAGE_BUCKET_NAME = os.environ["AWS_STORAGE_BUCKET_NAME"]
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_DEFAULT_ACL = "private"
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
 # How protected files are handed to the client: "django" streams them from Python;
 # "nginx" answers with X-Accel-Redirect under PROTECTED_MEDIA_INTERNAL_URL; "apache" with X-Sendfile.
 PROTECTED_MEDIA_SERVER = os.environ.get("PROTECTED_MEDIA_SERVER", "django")
