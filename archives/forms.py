@@ -103,13 +103,9 @@ class RegionExportForm(StyledForm):
         self.fields["region"].queryset = Region.objects.for_user(user)
 
 
-class YearCloseForm(StyledForm):
-    region = forms.ModelChoiceField(label="区域", queryset=Region.objects.none())
-    year = forms.IntegerField(label="年度", min_value=1921, max_value=2100)
-
+class YearCloseForm(RegionExportForm):
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.for_user(user)
+        super().__init__(*args, user=user, **kwargs)
         self.initial.setdefault("region", user.region_id)
         self.initial.setdefault("year", timezone.localdate().year - 1)
 

@@ -70,30 +70,27 @@ def _delete_files_on_commit(*field_files):
     transaction.on_commit(delete)
 
 
+def _check_each(files, check):
+    """Run ``check`` on every file; report every refusal at once (nothing is stored if any fails)."""
+    results, errors = [], []
+    for upload in files:
+        try:
+            results.append((upload, check(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+    return results
+
+
 def _process_photos(files):
     if len(files) > MAX_FILES_PER_UPLOAD:
         raise ValidationError(f"一次最多上传 {MAX_FILES_PER_UPLOAD} 张照片")
-    processed, errors = [], []
-    for upload in files:
-        try:
-            processed.append((upload, process_photo(upload)))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    return processed
+    return _check_each(files, process_photo)
 
 
 def _check_attachments(files):
-    kinds, errors = [], []
-    for upload in files:
-        try:
-            kinds.append((upload, detect_attachment_kind(upload)))
-        except ValidationError as error:
-            errors.extend(error.messages)
-    if errors:
-        raise ValidationError(errors)
-    return kinds
+    return _check_each(files, detect_attachment_kind)
 
 
 def _store_photos(stored, *, actor, record, processed, captions):
@@ -189,13 +186,9 @@ def attachment_delete(*, actor, attachment):
 # --- "六有" site ----------------------------------------------------------------------------
 
 
-def ensure_can_edit_site(user, organization):
-    require_role_can(user, "change", ActivitySite)
-
-
 def site_save(*, actor, site, photos_by_item=None, captions_by_item=None):
     """Save the sheet and any new photos per item (same photo pipeline), all or nothing."""
-    ensure_can_edit_site(actor, site.organization)
+    require_role_can(actor, "change", ActivitySite)
     photos_by_item = photos_by_item or {}
     captions_by_item = captions_by_item or {}
     processed = {item: _process_photos(list(files)) for item, files in photos_by_item.items() if files}
@@ -214,7 +207,7 @@ def site_save(*, actor, site, photos_by_item=None, captions_by_item=None):
 
 
 def site_photo_delete(*, actor, photo):
-    ensure_can_edit_site(actor, photo.site.organization)
+    require_role_can(actor, "change", ActivitySite)
     with transaction.atomic():
         photo.delete()
         _delete_files_on_commit(photo.image, photo.thumbnail)

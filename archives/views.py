@@ -107,16 +107,21 @@ def protected_file_response(field_file, *, filename=None, as_attachment=False, c
     return response
 
 
-@archive_view
-def photo(request, pk):
-    item = get_scoped_object_or_404(ActivityPhoto, request.user, pk=pk)
-    return protected_file_response(item.image, content_type="image/jpeg")
+def _image_view(model, field_name):
+    """A photo or its thumbnail, for a user who may see it (404 otherwise)."""
+
+    @archive_view
+    def view(request, pk):
+        item = get_scoped_object_or_404(model, request.user, pk=pk)
+        return protected_file_response(getattr(item, field_name) or item.image, content_type="image/jpeg")
+
+    return view
 
 
-@archive_view
-def thumbnail(request, pk):
-    item = get_scoped_object_or_404(ActivityPhoto, request.user, pk=pk)
-    return protected_file_response(item.thumbnail or item.image, content_type="image/jpeg")
+photo = _image_view(ActivityPhoto, "image")
+thumbnail = _image_view(ActivityPhoto, "thumbnail")
+site_photo = _image_view(SitePhoto, "image")
+site_thumbnail = _image_view(SitePhoto, "thumbnail")
 
 
 @archive_view
@@ -125,18 +130,6 @@ def attachment(request, pk):
     return protected_file_response(
         item.file, filename=item.name, as_attachment=True, content_type=attachment_content_type(item.file.name)
     )
-
-
-@archive_view
-def site_photo(request, pk):
-    item = get_scoped_object_or_404(SitePhoto, request.user, pk=pk)
-    return protected_file_response(item.image, content_type="image/jpeg")
-
-
-@archive_view
-def site_thumbnail(request, pk):
-    item = get_scoped_object_or_404(SitePhoto, request.user, pk=pk)
-    return protected_file_response(item.thumbnail or item.image, content_type="image/jpeg")
 
 
 # --- Records --------------------------------------------------------------------------------------

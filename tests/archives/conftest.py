@@ -16,6 +16,8 @@ def media_root(settings, tmp_path):
     """No test writes into the repository: media and exports go to a temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The shared ``users`` fixture hashes seven passwords per test; a fast hasher keeps the suite quick.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings.MEDIA_ROOT
 
 
@@ -80,3 +82,29 @@ def login(client):
 
 
 __all__ = ["PASSWORD", "jpeg_bytes", "png_bytes"]
+
+
+def photo_upload(name="现场.jpg", **kwargs):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, jpeg_bytes(**kwargs), content_type="image/jpeg")
+
+
+@pytest.fixture
+def photo_a(record_a, users):
+    """One processed photo on record_a."""
+    from archives.services import photos_add
+
+    return photos_add(actor=users["staff"], record=record_a, files=[photo_upload()], captions=["全体委员"])[0]
+
+
+@pytest.fixture
+def photo_b(record_b, users):
+    from archives.services import photos_add
+
+    return photos_add(actor=users["admin"], record=record_b, files=[photo_upload()], captions=[""])[0]
+
+
+def stored_files(root):
+    """Every file under the media root (to check nothing is half-written)."""
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
