@@ -20,4 +20,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
+    path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/add/", views.UserCreateView.as_view(), name="user_add"),
+    path("users/<int:pk>/edit/", views.UserUpdateView.as_view(), name="user_edit"),
+    path("users/<int:pk>/password/", views.UserPasswordView.as_view(), name="user_password"),
+    path("users/<int:pk>/active/", views.UserActiveView.as_view(), name="user_active"),
 ]
