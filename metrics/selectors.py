@@ -16,7 +16,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
 from django.utils import timezone
 
@@ -38,6 +38,8 @@ from organizations.models import (
 )
 from partybuild.dates import add_years
 from regions.models import Region, RegionKind, RegionStat
+
+from .models import Comparison, DeadlineKind, Indicator, Target
 
 OPERATING = EnterpriseStatus.OPERATING
 CLOSED = EnterpriseStatus.CLOSED
@@ -579,3 +581,418 @@ def region_report(user, region, as_of=None, year=None):
 
 def region_figures(user, region, as_of=None, year=None):
     return region_report(user, region, as_of, year).total
+
+
+# --------------------------------------------------------------------------- targets
+
+
+STATUS_MET, STATUS_PENDING, STATUS_MISSED, STATUS_NO_DATA = "达标", "进行中", "未达标", "无数据"
+BANDS = {STATUS_MET: "success", STATUS_PENDING: "warning", STATUS_MISSED: "danger", STATUS_NO_DATA: "secondary"}
+COUNT_INDICATORS = {"members.new_in_year"}
+
+
+def _decimal_float(value):
+    return None if value is None else float(value)
+
+
+def plan_start_for(region):
+    """The region's 党建规划起始日期, or its nearest ancestor's. One query."""
+    return (
+        Region.objects.filter(path__in=region.ancestor_paths(), plan_start__isnull=False)
+        .order_by("-depth")
+        .values_list("plan_start", flat=True)
+        .first()
+    )
+
+
+def targets_in_force(region):
+    """{indicator: Target}: the nearest region's override wins over the default. One query."""
+    chosen = {}
+    for target in Target.objects.applying_to(region):
+        depth = target.region.depth if target.region_id else -1
+        current = chosen.get(target.indicator)
+        if current is None or depth > (current.region.depth if current.region_id else -1):
+            chosen[target.indicator] = target
+    return chosen
+
+
+def target_deadline(target, plan_start, year):
+    if target.deadline_kind == DeadlineKind.AFTER_PLAN_START:
+        return add_years(plan_start, target.years_after_plan_start) if plan_start and target.years_after_plan_start else None
+    if target.deadline_kind == DeadlineKind.EVERY_YEAR:
+        return end_of_year(year)
+    if target.deadline_kind == DeadlineKind.FIXED_DATE:
+        return target.deadline
+    return None
+
+
+@dataclass
+class TargetStatus:
+    """One target against the figure it concerns: value, gap, status, time left."""
+
+    target: Target
+    value: object  # Rate, int or float
+    deadline: datetime.date | None
+    as_of: datetime.date
+    plan_start_missing: bool = False
+
+    @property
+    def indicator(self):
+        return self.target.indicator
+
+    @property
+    def label(self):
+        return self.target.get_indicator_display()
+
+    @property
+    def is_count(self):
+        return self.indicator in COUNT_INDICATORS
+
+    @property
+    def number(self):
+        """The figure as a plain number comparable with the target (a rate as a fraction)."""
+        if isinstance(self.value, Rate):
+            return self.value.rate
+        return self.value
+
+    @property
+    def met(self):
+        number = self.number
+        if number is None:
+            return None
+        low, high = float(self.target.value), _decimal_float(self.target.value_max)
+        if self.target.comparison == Comparison.AT_MOST:
+            return number <= low + 1e-9
+        if self.target.comparison == Comparison.BETWEEN:
+            return low - 1e-9 <= number <= high + 1e-9
+        return number >= low - 1e-9
+
+    @property
+    def status(self):
+        met = self.met
+        if met is None:
+            return STATUS_NO_DATA
+        if met:
+            return STATUS_MET
+        if self.deadline and self.as_of <= self.deadline:
+            return STATUS_PENDING
+        return STATUS_MISSED
+
+    @property
+    def band(self):
+        return BANDS[self.status]
+
+    def _show(self, number):
+        if number is None:
+            return "—"
+        if self.is_count:
+            return f"{number:g}"
+        return f"{number * 100:.2f}%".replace(".00%", "%")
+
+    @property
+    def value_display(self):
+        return self._show(self.number)
+
+    @property
+    def target_display(self):
+        low = float(self.target.value)
+        if self.target.comparison == Comparison.BETWEEN:
+            unit = "名" if self.is_count else ""
+            return f"{self._show(low)}～{self._show(float(self.target.value_max))}{unit}"
+        sign = "≤" if self.target.comparison == Comparison.AT_MOST else "≥"
+        return f"{sign} {self._show(low)}"
+
+    @property
+    def gap_display(self):
+        """How far from the target: percentage points for rates, a count for counts."""
+        number = self.number
+        if number is None or self.met:
+            return "—"
+        low, high = float(self.target.value), _decimal_float(self.target.value_max)
+        if self.target.comparison == Comparison.AT_MOST:
+            gap = number - low
+        elif self.target.comparison == Comparison.BETWEEN and number > high:
+            gap = number - high
+        else:
+            gap = low - number
+        if self.is_count:
+            return f"{'多' if number > low else '差'} {gap:g}"
+        return f"差 {gap * 100:.2f} 个百分点"
+
+    @property
+    def time_left(self):
+        if self.deadline is None:
+            return "未设规划起始日期" if self.plan_start_missing else "长期"
+        days = (self.deadline - self.as_of).days
+        if days < 0:
+            return f"已于 {self.deadline:%Y-%m-%d} 到期"
+        return f"剩余 {days} 天（{self.deadline:%Y-%m-%d}）"
+
+
+def target_value(figures, indicator):
+    if indicator == "members.new_in_year":
+        return figures.new_in_year_per_township
+    return figures[indicator]
+
+
+def target_statuses(figures):
+    """Every target in force for the figures' region, in indicator order. Two queries."""
+    plan_start = plan_start_for(figures.region)
+    in_force = targets_in_force(figures.region)
+    statuses = []
+    for indicator in Indicator.values:
+        target = in_force.get(indicator)
+        if target is None:
+            continue
+        statuses.append(
+            TargetStatus(
+                target=target,
+                value=target_value(figures, indicator),
+                deadline=target_deadline(target, plan_start, figures.year),
+                as_of=figures.as_of,
+                plan_start_missing=target.deadline_kind == DeadlineKind.AFTER_PLAN_START and not plan_start,
+            )
+        )
+    return statuses
+
+
+# --------------------------------------------------------------------------- warnings (工作提醒)
+
+
+@dataclass(frozen=True)
+class WarningKind:
+    key: str
+    number: int
+    label: str
+    subject: str  # "enterprise", "organization" or "person"
+    description: str
+
+
+WARNINGS = [
+    WarningKind("should_build", 1, "应建未建", "enterprise", "在营企业有3名以上正式党员但尚未建立（覆盖）党组织（新企业应同步建立）"),
+    WarningKind("staff50_no_member", 2, "职工50人以上无党员", "enterprise", "在营企业职工50人以上但没有党员"),
+    WarningKind("staff100_no_org", 3, "职工100人以上无党组织", "enterprise", "在营企业职工100人以上但未被党组织覆盖"),
+    WarningKind("staff25_no_instructor", 4, "职工25人以上无指导员", "enterprise", "在营企业职工25人以上但没有选派党建工作指导员"),
+    WarningKind("closed_enterprise_org", 5, "企业已关闭但党组织未撤销", "organization", "党组织所覆盖的企业均已关闭，党组织仍未撤销"),
+    WarningKind("term_due", 6, "换届逾期或将到期", "organization", "已超过任期未换届，或90天内到期"),
+    WarningKind("meetings_incomplete", 7, "上季度三会一课不全", "organization", "党支部上一个完整季度的三会一课未按频次开展"),
+    WarningKind("no_secretary", 8, "无书记的党组织", "organization", "党组织尚未配备书记"),
+    WarningKind("six_have_unmet", 9, "六有未达标", "organization", "活动阵地“六有”未全部达标或未填报"),
+    WarningKind("mass_org_head", 10, "工青妇负责人非党员", "person", "工会、共青团、妇委会负责人不是党员，应列为重点培养对象"),
+    WarningKind("pipeline", 11, "发展党员程序提醒", "person", "预备党员转正逾期；积极分子培养不满一年即列为发展对象"),
+    WarningKind("silent_org", 12, "静默党组织", "organization", f"近{SILENT_DAYS}天没有记录任何活动"),
+]
+WARNINGS_BY_KEY = {kind.key: kind for kind in WARNINGS}
+
+
+@dataclass
+class WarningRows:
+    """The filtered list behind a warning, and a short note per object id where one is known."""
+
+    kind: WarningKind
+    queryset: object
+    notes: dict = field(default_factory=dict)
+
+    def note_for(self, obj):
+        if obj.pk in self.notes:
+            return self.notes[obj.pk]
+        return getattr(obj, "warning_note", "") or ""
+
+
+def warning_rows(user, region, key, as_of=None):
+    """The queryset behind warning ``key`` (ordered, ready to paginate)."""
+    day, _ = default_day_and_year(as_of)
+    kind = WARNINGS_BY_KEY[key]
+    enterprises = region_enterprises(user, region).filter(status=OPERATING).select_related("region")
+    organizations = region_organizations(user, region).filter(active_on_q(day)).select_related("region")
+    people = region_people(user, region).select_related("enterprise", "enterprise__region")
+    notes = {}
+    if key == "should_build":
+        full_count = (
+            Person.objects.full_members_on(day).filter(enterprise_id=OuterRef("pk")).order_by().values("enterprise_id")
+        )
+        queryset = (
+            enterprises.filter(pk__in=should_build_enterprise_ids(day))
+            .exclude(pk__in=covered_enterprise_ids(day))
+            .annotate(full_count=Subquery(full_count.annotate(n=Count("pk")).values("n")))
+        )
+    elif key == "staff50_no_member":
+        queryset = enterprises.filter(employees__gte=50).exclude(pk__in=member_enterprise_ids(day))
+    elif key == "staff100_no_org":
+        queryset = enterprises.filter(employees__gte=100).exclude(pk__in=covered_enterprise_ids(day))
+    elif key == "staff25_no_instructor":
+        queryset = enterprises.filter(employees__gte=25).exclude(pk__in=instructed_enterprise_ids(day))
+    elif key == "closed_enterprise_org":
+        queryset = organizations.filter(closed_enterprise_org_q(day))
+    elif key == "term_due":
+        queryset = (
+            organizations.alias(term_start=Coalesce("last_election_on", "founded_on"))
+            .filter(term_overdue_q(day) | term_due_soon_q(day))
+            .annotate(
+                warning_note=Case(
+                    When(term_overdue_q(day), then=Value("换届逾期")),
+                    default=Value("90天内到期"),
+                    output_field=CharField(),
+                )
+            )
+        )
+    elif key == "meetings_incomplete":
+        branches = organizations.filter(level=OrgLevel.BRANCH)
+        start, end = last_full_quarter_before(day)
+        compliance = compliance_for_organizations(branches, start, end)
+        notes = {org_id: "缺：" + result.missing_text for org_id, result in compliance.items() if not result.compliant}
+        queryset = branches.filter(pk__in=list(notes))
+    elif key == "no_secretary":
+        queryset = organizations.filter(secretary__isnull=True)
+    elif key == "six_have_unmet":
+        queryset = organizations.exclude(pk__in=six_have_organization_ids())
+    elif key == "mass_org_head":
+        queryset = (
+            people.filter(pk__in=mass_org_head_person_ids())
+            .exclude(enterprise__status=CLOSED)
+            .exclude(member_q(day))
+            .prefetch_related("roles")
+        )
+    elif key == "pipeline":
+        queryset = (
+            people.alias(candidate_key=_date_key("candidate_on"))
+            .filter(probation_overdue_q(day) | candidate_too_early_q(day))
+            .annotate(
+                warning_note=Case(
+                    When(probation_overdue_q(day), then=Value("预备党员转正逾期")),
+                    default=Value("积极分子培养不满一年即列为发展对象"),
+                    output_field=CharField(),
+                )
+            )
+        )
+    elif key == "silent_org":
+        queryset = organizations.exclude(pk__in=recently_active_organization_ids(day)).annotate(
+            last_activity=Max("activities__held_on", filter=Q(activities__held_on__lte=day))
+        )
+    else:  # pragma: no cover - WARNINGS_BY_KEY already refused unknown keys
+        raise KeyError(key)
+    return WarningRows(kind=kind, queryset=queryset.order_by("region__path", "name", "pk"), notes=notes)
+
+
+# --------------------------------------------------------------------------- trends
+
+
+def trend_dates(as_of, by="month", points=12):
+    """Month ends (or year ends) up to ``as_of``, the last point being ``as_of`` itself."""
+    dates = [as_of]
+    if by == "year":
+        for back in range(1, points):
+            dates.append(end_of_year(as_of.year - back))
+    else:
+        first = as_of.replace(day=1)
+        for _ in range(1, points):
+            first_of_previous = (first - datetime.timedelta(days=1)).replace(day=1)
+            dates.append(first - datetime.timedelta(days=1))
+            first = first_of_previous
+    return sorted(dates)
+
+
+@dataclass
+class Trend:
+    dates: list
+    series: dict  # label -> list of counts, one per date
+    by_year: bool = False
+
+    @property
+    def labels(self):
+        return [f"{day.year}年" if self.by_year else f"{day:%Y-%m}" for day in self.dates]
+
+    def as_chart(self):
+        return {"labels": self.labels, "series": [{"name": name, "data": values} for name, values in self.series.items()]}
+
+
+def trend(user, region, as_of=None, by="month", points=12):
+    """Organizations, covered and instructed enterprises and members on each date: one query per series."""
+    as_of, _ = default_day_and_year(as_of)
+    dates = trend_dates(as_of, by, points)
+    enterprises = region_enterprises(user, region).filter(status=OPERATING)
+
+    def series(queryset, counted, condition, distinct=False):
+        aggregates = {
+            f"d{i}": Count(counted, filter=condition(day), distinct=distinct) for i, day in enumerate(dates)
+        }
+        row = queryset.order_by().aggregate(**aggregates)
+        return [row[f"d{i}"] for i in range(len(dates))]
+
+    link_active = lambda day: (  # noqa: E731 - a one-line condition per date
+        Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gt=day))
+    )
+    return Trend(
+        dates=dates,
+        by_year=by == "year",
+        series={
+            "党组织数": series(region_organizations(user, region), "pk", active_on_q),
+            "党组织覆盖企业数": series(
+                Coverage.objects.filter(enterprise__in=enterprises),
+                "enterprise_id",
+                lambda day: link_active(day) & active_on_q(day, "organization__"),
+                distinct=True,
+            ),
+            "指导员覆盖企业数": series(
+                Assignment.objects.filter(enterprise__in=enterprises), "enterprise_id", link_active, distinct=True
+            ),
+            "党员数": series(
+                region_people(user, region).exclude(enterprise__status=CLOSED), "pk", member_q
+            ),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- organization view (secretaries)
+
+
+def organization_overview(organization, as_of=None):
+    """Evaluations, last quarter's compliance and warnings of one organization."""
+    day, _ = default_day_and_year(as_of)
+    evaluations = list(
+        Evaluation.objects.filter(organization=organization).prefetch_related("items").order_by("-year", "scheme")
+    )
+    start, end = last_full_quarter_before(day)
+    compliance = compliance_for_organizations(Organization.objects.filter(pk=organization.pk), start, end)[organization.pk]
+    full_members = Person.objects.full_members_on(day).filter(organization=organization).count()
+    open_links = Coverage.objects.active_on(day).filter(organization=organization).count()
+    warnings = organization.warnings(full_member_count=full_members, open_coverage_count=open_links)
+    if organization.is_active and level_is_branch(organization) and not compliance.compliant:
+        warnings.append("上季度三会一课不全：" + compliance.missing_text)
+    site = ActivitySite.objects.filter(organization=organization).first()
+    if site is None:
+        warnings.append("尚未填报活动阵地“六有”情况")
+    elif not site.is_compliant:
+        warnings.append("六有未达标：缺" + "、".join(site.missing_items))
+    return {
+        "evaluations": [(evaluation, evaluation.is_attained()) for evaluation in evaluations],
+        "compliance": compliance,
+        "quarter": (start, end),
+        "warnings": warnings,
+        "full_members": full_members,
+        "covered_enterprises": open_links,
+    }
+
+
+def level_is_branch(organization):
+    return organization.level == OrgLevel.BRANCH
+
+
+def organization_table(user, region, as_of=None):
+    """A township's active organizations with what each covers (the dashboard's last drill level)."""
+    day, _ = default_day_and_year(as_of)
+    covered = (
+        Coverage.objects.active_on(day).filter(organization_id=OuterRef("pk")).order_by().values("organization_id")
+    )
+    members = Person.objects.members_on(day).filter(organization_id=OuterRef("pk")).order_by().values("organization_id")
+    return (
+        region_organizations(user, region)
+        .filter(active_on_q(day))
+        .select_related("region")
+        .annotate(
+            covered_count=Coalesce(Subquery(covered.annotate(n=Count("pk")).values("n")), 0),
+            member_count=Coalesce(Subquery(members.annotate(n=Count("pk")).values("n")), 0),
+            six_have=Q(pk__in=six_have_organization_ids()),
+        )
+        .order_by("name", "pk")
+    )
