@@ -140,7 +140,7 @@ def record_save(*, actor, record, photos=(), captions=(), attachments=()):
     checked = _check_attachments(list(attachments))
     if creating:
         record.recorded_by = actor
-    record.full_clean()
+    record.full_clean(exclude=["recorded_by"])  # null for imported records; not the editor's concern
     with _atomic_with_files() as stored:
         record.save()
         _store_photos(stored, actor=actor, record=record, processed=processed, captions=list(captions))
