@@ -92,8 +92,10 @@ def end_of_year(year):
     return datetime.date(year, 12, 31)
 
 
-def year_bounds(year):
-    return datetime.date(year, 1, 1), end_of_year(year)
+def year_bounds(year, as_of=None):
+    """[1 January, 31 December] of ``year``, cut at ``as_of``: events dated after the report date do not count yet."""
+    last = end_of_year(year)
+    return datetime.date(year, 1, 1), min(last, as_of) if as_of else last
 
 
 def earliest_start_not_due(day, years):
@@ -186,8 +188,8 @@ def should_build_enterprise_ids(day):
     )
 
 
-def new_activist_enterprise_ids(year):
-    first, last = year_bounds(year)
+def new_activist_enterprise_ids(year, as_of=None):
+    first, last = year_bounds(year, as_of)
     return Person.objects.filter(activist_on__gte=first, activist_on__lte=last).values("enterprise_id")
 
 
@@ -329,7 +331,7 @@ def _raw_counts(user, region, day, year):
             covered_standalone=Count("pk", filter=Q(pk__in=covered_enterprise_ids(day, formation=Formation.STANDALONE))),
             covered_instructed=Count("pk", filter=Q(pk__in=instructed)),
             covered_staff100=Count("pk", filter=Q(employees__gte=100)),
-            covered_new_activist=Count("pk", filter=Q(pk__in=new_activist_enterprise_ids(year))),
+            covered_new_activist=Count("pk", filter=Q(pk__in=new_activist_enterprise_ids(year, day))),
         )
     )
     # 3. Operating enterprises with an instructor.
@@ -359,7 +361,7 @@ def _raw_counts(user, region, day, year):
         )
     )
     # 6. People: members, pipeline, warnings 10 and 11.
-    first, last = year_bounds(year)
+    first, last = year_bounds(year, day)
     in_registered = ~Q(enterprise__status=CLOSED)
     merge(
         _grouped(
@@ -871,7 +873,8 @@ def warning_rows(user, region, key, as_of=None):
         )
     else:  # pragma: no cover - WARNINGS_BY_KEY already refused unknown keys
         raise KeyError(key)
-    return WarningRows(kind=kind, queryset=queryset.order_by("region__path", "name", "pk"), notes=notes)
+    region_path = "enterprise__region__path" if kind.subject == "person" else "region__path"
+    return WarningRows(kind=kind, queryset=queryset.order_by(region_path, "name", "pk"), notes=notes)
 
 
 # --------------------------------------------------------------------------- trends
