@@ -298,3 +298,31 @@ def read_all_cells(path, filename=None):
             count += len(values)
     return count
 
+
+
+_DIMENSION_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="[A-Z]+\d+:?[A-Z]*(\d*)"')
+
+
+def estimate_rows(path, filename=None):
+    """A cheap row count for choosing the background path and sizing the progress bar (None if unknown)."""
+    try:
+        file_type = check_file(path, filename or path)
+    except FileProblem:
+        return None
+    if file_type == "csv":
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    if file_type == "xlsx":
+        total = 0
+        with zipfile.ZipFile(path) as archive:
+            for member in _xlsx_sheet_paths(path).values():
+                try:
+                    with archive.open(member) as stream:
+                        head = stream.read(4096)
+                except KeyError:
+                    continue
+                match = _DIMENSION_RE.search(head)
+                if match and match.group(1):
+                    total += int(match.group(1))
+        return total or None
+    return None

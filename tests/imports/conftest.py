@@ -77,3 +77,18 @@ def person_id():
 def fast_password_hasher(settings):
     """The shared users fixture hashes seven passwords; a fast hasher keeps these tests quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def login(client):
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,145 @@
+"""Web flow: upload → preview → confirm → result, error report, background runs, templates, permissions."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from enterprises.models import Enterprise
+from imports.models import ImportJob
+
+from .conftest import ENTERPRISE_HEADER, enterprise_row, write_xlsx
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def upload_file(client, path, kind="enterprises"):
+    with open(path, "rb") as handle:
+        return client.post(reverse("imports:upload"), {"kind": kind, "file": handle})
+
+
+@pytest.fixture
+def good_file(tmp_path):
+    return write_xlsx(tmp_path / "good.xlsx", [ENTERPRISE_HEADER, enterprise_row(1), enterprise_row(2)])
+
+
+@pytest.fixture
+def bad_file(tmp_path):
+    rows = [ENTERPRISE_HEADER, enterprise_row(1), enterprise_row(2, 经营状态="飞升"), enterprise_row(3)]
+    return write_xlsx(tmp_path / "bad.xlsx", rows, title="甪直镇企业名录")
+
+
+def test_it_shows_the_upload_form_with_the_kind_preselected(users, login, media):
+    """Staff get the form; ?kind= preselects the kind."""
+    response = login(users["staff"]).get(reverse("imports:upload") + "?kind=members")
+    assert response.status_code == 200
+    assert '<option value="members" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ["leader", "secretary", "instructor"])
+def test_it_forbids_upload_to_roles_without_import(users, login, media, role):
+    """Leaders, secretaries and instructors may not import: 403."""
+    assert login(users[role]).get(reverse("imports:upload")).status_code == 403
+
+
+def test_it_previews_then_imports_on_confirm(users, login, media, good_file):
+    """Upload writes nothing and shows the counts; confirm imports; the result page says so."""
+    client = login(users["staff"])
+    response = upload_file(client, good_file)
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    assert job.status == "previewed" and job.preview["created"] == 2
+    assert not Enterprise.objects.filter(credit_code=enterprise_row(1)[1]).exists()
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "确认导入" in page and 'id="count-created">2<' in page
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported" and job.result["created"] == 2
+    assert Enterprise.objects.filter(credit_code=enterprise_row(1)[1]).exists()
+    assert "导入完成" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_it_shows_errors_and_serves_an_error_report(users, login, media, bad_file):
+    """A refused file lists row and column; the report holds the refused rows plus 错误原因."""
+    client = login(users["staff"])
+    upload_file(client, bad_file)
+    job = ImportJob.objects.get()
+    assert job.status == "refused"
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "<td>4</td><td>经营状态</td>" in page and "确认导入" not in page
+    assert client.post(reverse("imports:confirm", args=[job.pk])).status_code == 403
+    response = client.get(reverse("imports:error_report", args=[job.pk]))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "Excel行号" and rows[0][-1] == "错误原因" and "企业名称" in rows[0]
+    assert len(rows) == 2 and rows[1][0] == 4 and "经营状态" in rows[1][-1]
+    assert Enterprise.objects.count() == 2  # the world's two, nothing more
+
+
+def test_it_refuses_a_file_naming_a_region_outside_scope(users, login, media, tmp_path):
+    """Town A's staff uploading a town B row: refused, nothing written."""
+    path = write_xlsx(tmp_path / "b.xlsx", [ENTERPRISE_HEADER, enterprise_row(1, region="320506102")])
+    upload_file(login(users["staff"]), path)
+    job = ImportJob.objects.get()
+    assert job.status == "refused" and "管辖范围" in job.preview["errors"][0]["message"]
+
+
+def test_it_hides_another_users_job(users, login, media, good_file):
+    """Someone else's job answers 404 on every job URL."""
+    upload_file(login(users["staff"]), good_file)
+    job = ImportJob.objects.get()
+    client = login(users["staff_b"])
+    for name in ("imports:job", "imports:job_status", "imports:error_report"):
+        assert client.get(reverse(name, args=[job.pk])).status_code == 404
+    assert client.post(reverse("imports:confirm", args=[job.pk])).status_code == 404
+
+
+def test_it_runs_large_files_in_the_background_with_progress(users, login, media, good_file, settings):
+    """Over the row threshold the run is a task (immediate backend here); status JSON reports progress."""
+    settings.TASKS = IMMEDIATE
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    client = login(users["staff"])
+    upload_file(client, good_file)
+    job = ImportJob.objects.get()
+    assert job.background and job.status == "previewed"
+    status = client.get(reverse("imports:job_status", args=[job.pk])).json()
+    assert status == {"status": "previewed", "status_label": "待确认", "running": False, "done": 2, "total": 3,
+                      "percent": 67}
+    client.post(reverse("imports:confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "imported" and Enterprise.objects.count() == 4
+
+
+def test_it_reports_live_progress_of_a_running_job_after_reload(users, login, media, good_file):
+    """While a run is under way the status endpoint reads its progress, so a reloaded page resumes the bar."""
+    client = login(users["staff"])
+    upload_file(client, good_file)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(status="importing", progress_total=10)
+    job.progress_file.write_text("4")
+    status = client.get(reverse("imports:job_status", args=[job.pk])).json()
+    assert (status["running"], status["done"], status["total"], status["percent"]) == (True, 4, 10, 40)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'data-status-url="/imports/jobs/%d/status/"' % job.pk in page and "js/imports.js" in page
+
+
+@pytest.mark.parametrize("kind", ["enterprises", "organizations", "instructors", "members", "region_stats",
+                                  "evaluations"])
+def test_it_serves_a_template_with_headers_example_and_dropdowns(users, login, kind):
+    """Each kind's template has its headers (required marked *), an example row and drop-down lists."""
+    response = login(users["staff"]).get(reverse("imports:template", args=[kind]))
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    headers = [cell.value for cell in sheet[1]]
+    assert headers[0].endswith("*")
+    assert any(cell.value not in (None, "") for cell in sheet[2])
+    has_choices = kind != "region_stats"  # 区域党员总量 has numbers only
+    assert bool(sheet.data_validations.dataValidation) == has_choices
+
+
+def test_it_forbids_templates_to_roles_without_import(users, login):
+    """A leader may not download import templates (403); an unknown kind is 404."""
+    assert login(users["leader"]).get(reverse("imports:template", args=["enterprises"])).status_code == 403
+    assert login(users["staff"]).get(reverse("imports:template", args=["nothing"])).status_code == 404
