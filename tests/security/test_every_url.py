@@ -1,0 +1,188 @@
+"""Cross-region suite: every URL of the project, requested by every role of town B with town A's objects.
+
+For each URL pattern (walked from the resolver, so new pages are covered as they land):
+- URLs naming an object: GET and POST with town A's object answer 403 or 404, and exactly what the
+  same request answers for an object that does not exist (existence never leaks); an admin (in
+  scope everywhere) does not get 404 for the same path, which proves the path names a real object.
+- URLs without an object: GET (plain and with town A's ids/codes in the query string) and POST
+  (with town A's ids in the body) never fail with an error, and no answer shows town A's
+  enterprise, organization, instructor, member, ID number or activity.
+- After all of it, every town-A object is unchanged and town A's scope holds no new rows.
+"""
+
+import io
+import zipfile
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from imports.kinds import KIND_ORDER
+from metrics.selectors import WARNINGS
+from partybuild.testdata import make_credit_code
+from tests.conftest import PASSWORD
+from tests.security.urls import MISSING_PK, PLAIN_KWARGS, object_key, project_urls
+
+URLS = project_urls()
+# Models whose town-A rows are counted before and after (through town A staff's own scope).
+COUNTED_MODELS = [
+    "enterprises.Enterprise", "organizations.Organization", "organizations.Coverage", "organizations.Pairing",
+    "organizations.Evaluation", "organizations.ActivitySite", "organizations.SitePhoto", "organizations.RegionalCentre",
+    "instructors.Instructor", "instructors.Assignment", "instructors.GuidanceVisit", "members.Person",
+    "members.PersonRole", "members.Recommendation", "archives.ActivityRecord", "archives.ActivityPhoto",
+    "archives.ActivityAttachment", "archives.YearClosing", "regions.RegionStat", "metrics.Target", "accounts.User",
+]
+
+
+def plain_values(kwarg):
+    if kwarg == "key":
+        return [kind.key for kind in WARNINGS]
+    if kwarg == "kind":
+        return KIND_ORDER
+    return [PLAIN_KWARGS[kwarg]] if kwarg in PLAIN_KWARGS else None
+
+
+def response_text(response):
+    """Everything a response shows: HTML/JSON/CSV text, or the text inside a zip (xlsx, archive exports)."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if body[:2] == b"PK":
+        parts = []
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            for member in archive.namelist():
+                parts.append(member + archive.read(member).decode("utf-8", "ignore"))
+        return "\n".join(parts)
+    return body.decode("utf-8", "ignore")
+
+
+def attack_body(town_a):
+    """A form body naming town A's objects in every field name a create form is likely to use."""
+    return {
+        "organization": town_a["organization"].pk, "organizations": town_a["organization"].pk,
+        "enterprise": town_a["enterprise"].pk, "region": town_a["town"].pk, "instructor": town_a["instructor"].pk,
+        "person": town_a["person"].pk, "record": town_a["record"].pk, "site": town_a["site"].pk,
+        "name": "越权写入测试", "title": "越权写入测试", "content": "越权写入测试", "year": 2025,
+        "held_on": "2025-05-01", "visited_on": "2025-05-01", "start_on": "2025-05-01", "founded_on": "2025-05-01",
+        "category": "branch_assembly", "indicator": "coverage.org_rate", "value": "0.5",
+        "credit_code": make_credit_code(77, "320506"), "employees": 10, "total_members": 1, "new_members": 0,
+        "username": "intruder_user", "role": "leader", "password1": PASSWORD, "password2": PASSWORD,
+    }
+
+
+def fingerprint(town_a, staff_a):
+    rows = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in town_a.items()}
+    counts = {label: apps.get_model(label).objects.for_user(staff_a).count() for label in COUNTED_MODELS}
+    return rows, counts
+
+
+class Probe:
+    """Sends requests as one user and collects every failure with its exact reason."""
+
+    def __init__(self, client, role, markers):
+        self.client, self.role, self.markers, self.failures = client, role, markers, []
+
+    def send(self, method, path, data=None):
+        try:
+            return getattr(self.client, method)(path, data or {})
+        except Exception as error:  # noqa: BLE001 - a crash is a finding, reported with the request
+            self.failures.append(f"{self.role} {method.upper()} {path}: raised {type(error).__name__}: {error}")
+            return None
+
+    def check_leak(self, method, path, response):
+        if response is None:
+            return
+        if response.status_code >= 500:
+            self.failures.append(f"{self.role} {method.upper()} {path}: status {response.status_code}")
+            return
+        if response.status_code != 200:
+            return
+        text = response_text(response)
+        shown = [marker for marker in self.markers if marker and marker in text]
+        if shown:
+            self.failures.append(f"{self.role} {method.upper()} {path}: 200 shows town A data {shown}")
+        if "text/html" in response.get("Content-Type", "") and "Content-Security-Policy" not in response:
+            self.failures.append(f"{self.role} {method.upper()} {path}: HTML without Content-Security-Policy")
+
+    def check_object(self, method, path, missing_path):
+        real = self.send(method, path)
+        missing = self.send(method, missing_path)
+        if real is None or missing is None:
+            return
+        # 405: the URL does not take this method at all (a POST-only action, a read-only page).
+        allowed = {403, 404, 405}
+        if real.status_code not in allowed:
+            self.failures.append(
+                f"{self.role} {method.upper()} {path}: status {real.status_code}, expected 404 (or 403 for a page the role may not use)"
+            )
+            self.check_leak(method, path, real)
+        elif real.status_code != missing.status_code:
+            self.failures.append(
+                f"{self.role} {method.upper()} {path}: status {real.status_code} but {missing.status_code} "
+                "for a missing object (existence leaks)"
+            )
+
+
+def _paths(url, town_a):
+    """(path with town A's objects, path with missing objects) for each combination of plain values."""
+    object_kwargs, plain = {}, {}
+    for kwarg in url.kwargs:
+        values = plain_values(kwarg)
+        if values is not None:
+            plain[kwarg] = values
+            continue
+        key = object_key(url.name, kwarg)
+        if key is None:
+            pytest.fail(f"{url.name} ({url.route}): no town-A object for keyword {kwarg!r}; add a rule to tests/security/urls.py")
+        object_kwargs[kwarg] = town_a[key].pk
+    combos = [{}]
+    for kwarg, values in plain.items():
+        combos = [{**combo, kwarg: value} for combo in combos for value in values]
+    return [
+        (
+            reverse(url.name, kwargs={**combo, **object_kwargs}),
+            reverse(url.name, kwargs={**combo, **{kwarg: MISSING_PK for kwarg in object_kwargs}}),
+            bool(object_kwargs),
+        )
+        for combo in combos
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", URLS, ids=str)
+def test_it_hides_town_a_from_every_town_b_role(url, town_a, town_b_users, users, leak_markers):
+    """Town B's staff, leader, secretary and instructor neither see nor change anything of town A via this URL."""
+    paths = _paths(url, town_a)
+    before = fingerprint(town_a, users["staff"])
+    query = (
+        # Search terms that match town A's rows without being a leak marker themselves (pages echo them).
+        f"?q=甪直&search=甪直&name=甪直&region={town_a['town'].code}"
+        f"&region_id={town_a['town'].pk}&organization={town_a['organization'].pk}&enterprise={town_a['enterprise'].pk}"
+        f"&instructor={town_a['instructor'].pk}&year=2025"
+    )
+    failures = []
+    for role, user in town_b_users.items():
+        client = Client()
+        client.force_login(user)
+        probe = Probe(client, f"{role}_b", leak_markers)
+        for path, missing_path, names_object in paths:
+            if names_object:
+                probe.check_object("get", path, missing_path)
+                probe.check_object("post", path, missing_path)
+            else:
+                for method, target, data in (("get", path, None), ("get", path + query, None), ("post", path, attack_body(town_a))):
+                    probe.check_leak(method, target, probe.send(method, target, data))
+        failures += probe.failures
+    after = fingerprint(town_a, users["staff"])
+    if after != before:
+        changed = [key for key in before[0] if before[0][key] != after[0][key]]
+        counts = {label: (before[1][label], after[1][label]) for label in before[1] if before[1][label] != after[1][label]}
+        failures.append(f"town A changed: objects {changed}, row counts (before, after) {counts}")
+    assert failures == [], "\n".join(failures)
+
+    if any(names_object for _, _, names_object in paths):
+        admin = Client()
+        admin.force_login(users["admin"])
+        control = admin.get(paths[0][0])
+        if control.status_code == 405:  # a POST-only action: the admin may take it (the test is over)
+            control = admin.post(paths[0][0])
+        assert control.status_code != 404, f"{paths[0][0]} is 404 even for the admin: the rule names the wrong object"
