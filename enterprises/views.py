@@ -9,7 +9,7 @@ from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_list_queryset
 from enterprises.services import enterprise_delete, enterprise_dependents
 from instructors.models import Assignment, GuidanceVisit
-from members.models import Person
+from members.models import Person, PersonRole
 from organizations.models import Coverage
 from partybuild.scoping import role_can
 
@@ -50,13 +50,14 @@ class EnterpriseDetailView(ScopedPage):
         coverages = list(
             Coverage.objects.for_user(user).filter(enterprise=enterprise).select_related("organization").order_by("-start_on", "-pk")
         )
-        open_org_ids = [link.organization_id for link in coverages if link.end_on is None]
-        people = list(
-            Person.objects.for_user(user)
-            .filter(enterprise=enterprise)
-            .select_related("organization")
-            .prefetch_related("roles")[: DETAIL_PEOPLE_LIMIT + 1]
-        )
+        people_queryset = Person.objects.for_user(user).filter(enterprise=enterprise)
+        people = list(people_queryset.select_related("organization")[: DETAIL_PEOPLE_LIMIT + 1])
+        # Roles in one query whether or not there are people (a prefetch would skip it).
+        roles_of = {}
+        for role in PersonRole.objects.filter(person__in=people_queryset.values("pk")[: DETAIL_PEOPLE_LIMIT + 1]):
+            roles_of.setdefault(role.person_id, []).append(role.get_role_display())
+        for person in people:
+            person.role_labels = roles_of.get(person.pk, [])
         context.update(
             enterprise=enterprise,
             coverages=coverages,
@@ -67,11 +68,9 @@ class EnterpriseDetailView(ScopedPage):
             people_more=len(people) > DETAIL_PEOPLE_LIMIT,
             activities=list(
                 ActivityRecord.objects.for_user(user)
-                .filter(organization_id__in=open_org_ids)
+                .filter(organization_id__in=Coverage.objects.open().filter(enterprise=enterprise).values("organization_id"))
                 .select_related("organization")[:DETAIL_RECENT_LIMIT]
-            )
-            if open_org_ids
-            else [],
+            ),
             visits=list(
                 GuidanceVisit.objects.for_user(user).filter(enterprise=enterprise).select_related("instructor")[:DETAIL_RECENT_LIMIT]
             ),

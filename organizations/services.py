@@ -40,6 +40,8 @@ def organization_dissolve(*, actor, organization: Organization, dissolved_on, re
         raise ValidationError("该党组织已撤销")
     if dissolved_on > timezone.localdate():
         raise ValidationError({"dissolved_on": "撤销日期不能晚于今天"})
+    if dissolved_on < organization.founded_on:
+        raise ValidationError({"dissolved_on": "撤销日期不能早于成立日期"})
     for link in Coverage.objects.open().filter(organization=organization):
         if link.start_on > dissolved_on:
             raise ValidationError(

@@ -24,6 +24,7 @@ from organizations.models import (
     ActivitySite,
     Coverage,
     Evaluation,
+    EvaluationItem,
     Organization,
     Scheme,
 )
@@ -83,8 +84,12 @@ class OrganizationDetailView(ScopedPage):
         site = ActivitySite.objects.filter(organization=org).first()
         evaluations = []
         if role_can(user, "view", Evaluation):
-            for evaluation in Evaluation.objects.filter(organization=org).prefetch_related("items")[:10]:
-                items = list(evaluation.items.all())
+            # Items in one query of their own (a prefetch would skip it when there is no evaluation).
+            items_of = {}
+            for item in EvaluationItem.objects.filter(evaluation__organization=org):
+                items_of.setdefault(item.evaluation_id, []).append(item)
+            for evaluation in Evaluation.objects.filter(organization=org)[:10]:
+                items = items_of.get(evaluation.pk, [])
                 labels = dict(SCHEME_ITEMS[evaluation.scheme])
                 evaluation.attained = evaluation.is_attained(items)
                 evaluation.item_rows = [(labels.get(i.item, i.item), i.met, i.note) for i in items]
