@@ -1,0 +1,152 @@
+"""Time the city dashboard and coverage_report on the Suzhou-shaped city, SQLite and PostgreSQL.
+
+    .venv/bin/python bench/metrics_bench.py                 # all four runs, then the ratios
+    .venv/bin/python bench/metrics_bench.py --db sqlite --scale 0.01   # one run (a child process)
+
+Each run builds its own database (SQLite: /tmp/pb_metrics_bench_<scale>.sqlite3; PostgreSQL:
+pb_metrics_bench_<scale>, dropped and re-created), migrates, loads ``bench.suzhou.build(scale)``,
+then times, as an admin through the test Client, a full GET of the city dashboard (figures,
+targets, child regions, trend, warnings) and ``coverage_report --json`` as of 2003-12-31: one
+warm-up, then the median of five. It prints one JSON line per run and, in the parent, the
+city-scale ÷ 1/100-scale time ratios.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCALES = (0.01, 1.0)
+PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def database_url(db, scale):
+    name = f"pb_metrics_bench_{str(scale).replace('.', '_')}"
+    if db == "sqlite":
+        return f"sqlite:////tmp/{name}.sqlite3"
+    return PG_URL.format(name=name)
+
+
+def fresh_database(db, scale):
+    name = f"pb_metrics_bench_{str(scale).replace('.', '_')}"
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"/tmp/{name}.sqlite3{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg2
+
+    connection = psycopg2.connect(PG_URL.format(name="postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+
+
+def timed(function, repeat=5):
+    function()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run_one(db, scale, rebuild=True):
+    if rebuild:
+        fresh_database(db, scale)
+    os.environ["DATABASE_URL"] = database_url(db, scale)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partybuild.settings")
+    os.environ["AXES_ENABLED"] = "0"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from io import StringIO
+
+    from accounts.models import User
+    from bench.suzhou import AS_OF, build
+
+    build_seconds = None
+    call_command("migrate", verbosity=0)  # also applies new metrics indexes to a kept database
+    if rebuild:
+        start = time.perf_counter()
+        build(scale)
+        build_seconds = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": "admin"})
+    client = Client()
+    client.force_login(admin)
+    url = f"/metrics/?region=320500&as_of={AS_OF.isoformat()}&year={AS_OF.year}"
+
+    def dashboard():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    def report():
+        call_command("coverage_report", "--json", region="320500", as_of=AS_OF.isoformat(), year=AS_OF.year, stdout=StringIO())
+
+    queries = []
+
+    def record(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - start, sql))
+
+    with connection.execute_wrapper(record):
+        dashboard()
+    if os.environ.get("BENCH_VERBOSE"):
+        for seconds, sql in sorted(queries, reverse=True)[:8]:
+            print(f"{seconds:.3f}s {sql[:300]}", file=sys.stderr)
+    result = {
+        "db": db,
+        "scale": scale,
+        "build_s": round(build_seconds, 1) if build_seconds else None,
+        "dashboard_s": round(timed(dashboard), 3),
+        "dashboard_queries": len(queries),
+        "coverage_report_s": round(timed(report), 3),
+    }
+    print(json.dumps(result), flush=True)
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"])
+    parser.add_argument("--scale", type=float)
+    parser.add_argument("--no-rebuild", action="store_true", help="time an already built database again")
+    args = parser.parse_args()
+    if args.db:
+        run_one(args.db, args.scale or 1.0, rebuild=not args.no_rebuild)
+        return
+    results = {}
+    for db in ("sqlite", "postgres"):
+        for scale in SCALES:
+            command = [sys.executable, __file__, "--db", db, "--scale", str(scale)]
+            if args.no_rebuild:
+                command.append("--no-rebuild")
+            output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+            line = [row for row in output.splitlines() if row.startswith("{")][-1]
+            print(line, flush=True)
+            results[(db, scale)] = json.loads(line)
+    for db in ("sqlite", "postgres"):
+        small, city = results[(db, SCALES[0])], results[(db, SCALES[1])]
+        for key in ("dashboard_s", "coverage_report_s"):
+            print(f"{db} {key}: scale 1 {city[key]}s, scale 0.01 {small[key]}s, ratio {city[key] / small[key]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
