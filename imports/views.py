@@ -156,14 +156,20 @@ def _refused_rows(job, sheet, wanted):
     return sheet.name, header, rows
 
 
-@login_required
-@require_GET
-def template(request, kind):
+def _kind_for(user, kind, action):
+    """The import kind named in the URL (404 if unknown) once the role may take ``action`` on it (403)."""
     try:
         import_kind = get_kind(kind)
     except KeyError:
-        raise Http404("没有这种导入类别")
-    require_role_can(request.user, "import", import_kind.model)
+        raise Http404("没有这种数据类别")
+    require_role_can(user, action, import_kind.model)
+    return import_kind
+
+
+@login_required
+@require_GET
+def template(request, kind):
+    import_kind = _kind_for(request.user, kind, "import")
     handle = tempfile.TemporaryFile()
     write_template(import_kind, handle)
     return _xlsx_response(handle, f"{import_kind.label}导入模板.xlsx")
@@ -185,11 +191,7 @@ def _filtered(kind_name, queryset, request):
 @login_required
 @require_GET
 def export(request, kind):
-    try:
-        import_kind = get_kind(kind)
-    except KeyError:
-        raise Http404("没有这种导出类别")
-    require_role_can(request.user, "export", import_kind.model)
+    import_kind = _kind_for(request.user, kind, "export")
     queryset = _filtered(kind, import_kind.export_queryset(request.user), request)
     handle = tempfile.TemporaryFile()
     write_export(import_kind, queryset, request.user, handle)
