@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -147,6 +147,8 @@ class Organization(models.Model):
             errors["dissolved_on"] = "正常状态的党组织不能有撤销日期"
         if self.dissolved_on and self.founded_on and self.dissolved_on < self.founded_on:
             errors["dissolved_on"] = "撤销日期不能早于成立日期"
+        if self.pk and self.is_standalone and self.coverages.filter(end_on__isnull=True).count() > 1:
+            errors["formation"] = "单独组建的党组织只能覆盖一家企业，请先结束多余的覆盖关系"
         if self.name and self.status == OrgStatus.ACTIVE:
             clash = Organization.objects.filter(name=self.name, status=OrgStatus.ACTIVE).exclude(pk=self.pk)
             if clash.exists():
@@ -155,11 +157,12 @@ class Organization(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Keep the coverage links' copy of "standalone" in step (it backs a DB constraint).
-        self.coverages.exclude(organization_standalone=self.is_standalone).update(
-            organization_standalone=self.is_standalone
-        )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # Keep the coverage links' copy of "standalone" in step (it backs a DB constraint).
+            self.coverages.exclude(organization_standalone=self.is_standalone).update(
+                organization_standalone=self.is_standalone
+            )
 
     def get_absolute_url(self):
         return reverse("organizations:organization_detail", args=[self.pk])

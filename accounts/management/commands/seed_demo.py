@@ -441,10 +441,14 @@ class Command(BaseCommand):
     # Accounts -------------------------------------------------------------------------------
     def seed_accounts(self, regions, orgs, instructors):
         luzhi = regions["320506101"]
-        secretary_org = next(
-            o for o in orgs if o.region_id == luzhi.pk and o.status == OrgStatus.ACTIVE and o.formation == Formation.STANDALONE
+        # Prefer 甪直镇 (where the staff account works); any region will do for a small seed.
+        secretary_org = min(
+            (o for o in orgs if o.status == OrgStatus.ACTIVE and o.formation == Formation.STANDALONE),
+            key=lambda o: (o.region_id != luzhi.pk, o.pk),
         )
-        instructor = next(i for i in instructors if i.region_id == luzhi.pk and i.assignments.exists())
+        instructor = min(
+            (i for i in instructors if i.assignments.exists()), key=lambda i: (i.region_id != luzhi.pk, i.pk)
+        )
         anchors = {
             "admin": {},
             "staff_luzhi": {"region": luzhi},
