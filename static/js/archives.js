@@ -30,6 +30,10 @@
   function renderCaptionInputs(form, input) {
     var list = form.querySelector(".pb-photo-captions");
     if (!list) { return; }
+    var photoField = input.closest(".pb-field");
+    if (photoField && list.previousElementSibling !== photoField) {
+      photoField.parentNode.insertBefore(list, photoField.nextSibling);  // captions right under the photos
+    }
     list.textContent = "";
     var files = input.files || [];
     for (var i = 0; i < files.length; i++) {
