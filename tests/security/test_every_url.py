@@ -10,69 +10,13 @@ For each URL pattern (walked from the resolver, so new pages are covered as they
 - After all of it, every town-A object is unchanged and town A's scope holds no new rows.
 """
 
-import io
-import zipfile
-
 import pytest
-from django.apps import apps
 from django.test import Client
-from django.urls import reverse
 
-from imports.kinds import KIND_ORDER
-from metrics.selectors import WARNINGS
-from partybuild.testdata import make_credit_code
-from tests.conftest import PASSWORD
-from tests.security.urls import MISSING_PK, PLAIN_KWARGS, object_key, project_urls
+from tests.security.probes import attack_body, fingerprint, response_text
+from tests.security.urls import paths_for, project_urls
 
 URLS = project_urls()
-# Models whose town-A rows are counted before and after (through town A staff's own scope).
-COUNTED_MODELS = [
-    "enterprises.Enterprise", "organizations.Organization", "organizations.Coverage", "organizations.Pairing",
-    "organizations.Evaluation", "organizations.ActivitySite", "organizations.SitePhoto", "organizations.RegionalCentre",
-    "instructors.Instructor", "instructors.Assignment", "instructors.GuidanceVisit", "members.Person",
-    "members.PersonRole", "members.Recommendation", "archives.ActivityRecord", "archives.ActivityPhoto",
-    "archives.ActivityAttachment", "archives.YearClosing", "regions.RegionStat", "metrics.Target", "accounts.User",
-]
-
-
-def plain_values(kwarg):
-    if kwarg == "key":
-        return [kind.key for kind in WARNINGS]
-    if kwarg == "kind":
-        return KIND_ORDER
-    return [PLAIN_KWARGS[kwarg]] if kwarg in PLAIN_KWARGS else None
-
-
-def response_text(response):
-    """Everything a response shows: HTML/JSON/CSV text, or the text inside a zip (xlsx, archive exports)."""
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    if body[:2] == b"PK":
-        parts = []
-        with zipfile.ZipFile(io.BytesIO(body)) as archive:
-            for member in archive.namelist():
-                parts.append(member + archive.read(member).decode("utf-8", "ignore"))
-        return "\n".join(parts)
-    return body.decode("utf-8", "ignore")
-
-
-def attack_body(town_a):
-    """A form body naming town A's objects in every field name a create form is likely to use."""
-    return {
-        "organization": town_a["organization"].pk, "organizations": town_a["organization"].pk,
-        "enterprise": town_a["enterprise"].pk, "region": town_a["town"].pk, "instructor": town_a["instructor"].pk,
-        "person": town_a["person"].pk, "record": town_a["record"].pk, "site": town_a["site"].pk,
-        "name": "越权写入测试", "title": "越权写入测试", "content": "越权写入测试", "year": 2025,
-        "held_on": "2025-05-01", "visited_on": "2025-05-01", "start_on": "2025-05-01", "founded_on": "2025-05-01",
-        "category": "branch_assembly", "indicator": "coverage.org_rate", "value": "0.5",
-        "credit_code": make_credit_code(77, "320506"), "employees": 10, "total_members": 1, "new_members": 0,
-        "username": "intruder_user", "role": "leader", "password1": PASSWORD, "password2": PASSWORD,
-    }
-
-
-def fingerprint(town_a, staff_a):
-    rows = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in town_a.items()}
-    counts = {label: apps.get_model(label).objects.for_user(staff_a).count() for label in COUNTED_MODELS}
-    return rows, counts
 
 
 class Probe:
@@ -122,36 +66,11 @@ class Probe:
             )
 
 
-def _paths(url, town_a):
-    """(path with town A's objects, path with missing objects) for each combination of plain values."""
-    object_kwargs, plain = {}, {}
-    for kwarg in url.kwargs:
-        values = plain_values(kwarg)
-        if values is not None:
-            plain[kwarg] = values
-            continue
-        key = object_key(url.name, kwarg)
-        if key is None:
-            pytest.fail(f"{url.name} ({url.route}): no town-A object for keyword {kwarg!r}; add a rule to tests/security/urls.py")
-        object_kwargs[kwarg] = town_a[key].pk
-    combos = [{}]
-    for kwarg, values in plain.items():
-        combos = [{**combo, kwarg: value} for combo in combos for value in values]
-    return [
-        (
-            reverse(url.name, kwargs={**combo, **object_kwargs}),
-            reverse(url.name, kwargs={**combo, **{kwarg: MISSING_PK for kwarg in object_kwargs}}),
-            bool(object_kwargs),
-        )
-        for combo in combos
-    ]
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", URLS, ids=str)
 def test_it_hides_town_a_from_every_town_b_role(url, town_a, town_b_users, users, leak_markers):
     """Town B's staff, leader, secretary and instructor neither see nor change anything of town A via this URL."""
-    paths = _paths(url, town_a)
+    paths = paths_for(url, town_a)
     before = fingerprint(town_a, users["staff"])
     query = (
         # Search terms that match town A's rows without being a leak marker themselves (pages echo them).

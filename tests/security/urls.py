@@ -8,7 +8,8 @@ test with a message naming the keyword: add a rule here.
 import re
 from dataclasses import dataclass
 
-from django.urls import URLPattern, URLResolver, get_resolver
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 # Left out on purpose, each with its reason.
 SKIPPED = {
@@ -83,3 +84,40 @@ def object_key(url_name, kwarg):
         if rule_kwarg == kwarg and re.search(name_pattern, url_name):
             return key
     return None
+
+
+def plain_values(kwarg):
+    if kwarg == "key":
+        from metrics.selectors import WARNINGS
+
+        return [kind.key for kind in WARNINGS]
+    if kwarg == "kind":
+        from imports.kinds import KIND_ORDER
+
+        return KIND_ORDER
+    return [PLAIN_KWARGS[kwarg]] if kwarg in PLAIN_KWARGS else None
+
+
+def paths_for(url, town_a):
+    """(path with town A's objects, path with missing objects) for each combination of plain values."""
+    object_kwargs, plain = {}, {}
+    for kwarg in url.kwargs:
+        values = plain_values(kwarg)
+        if values is not None:
+            plain[kwarg] = values
+            continue
+        key = object_key(url.name, kwarg)
+        if key is None:
+            pytest.fail(f"{url.name} ({url.route}): no town-A object for keyword {kwarg!r}; add a rule to tests/security/urls.py")
+        object_kwargs[kwarg] = town_a[key].pk
+    combos = [{}]
+    for kwarg, values in plain.items():
+        combos = [{**combo, kwarg: value} for combo in combos for value in values]
+    return [
+        (
+            reverse(url.name, kwargs={**combo, **object_kwargs}),
+            reverse(url.name, kwargs={**combo, **{kwarg: MISSING_PK for kwarg in object_kwargs}}),
+            bool(object_kwargs),
+        )
+        for combo in combos
+    ]
