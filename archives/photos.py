@@ -138,7 +138,7 @@ def process_photo(uploaded):
             _refuse(name, "已损坏或不完整，无法读取，请重新拍摄或上传")
     upright = ImageOps.exif_transpose(image)
     upright = _flatten(upright)
-    web = upright if max(upright.size) <= WEB_LONG_EDGE else upright.resize(_fit(upright.size, WEB_LONG_EDGE), Image.Resampling.LANCZOS)
+    web = upright if max(upright.size) <= WEB_LONG_EDGE else upright.resize(_fit(upright.size, WEB_LONG_EDGE), Image.Resampling.BICUBIC)
     thumb = web.copy()
     thumb.thumbnail((THUMB_LONG_EDGE, THUMB_LONG_EDGE), Image.Resampling.BILINEAR)
     stem = uuid.uuid4().hex
