@@ -637,6 +637,7 @@ class TargetStatus:
     deadline: datetime.date | None
     as_of: datetime.date
     plan_start_missing: bool = False
+    per_township_mean: bool = False
 
     @property
     def indicator(self):
@@ -644,7 +645,8 @@ class TargetStatus:
 
     @property
     def label(self):
-        return self.target.get_indicator_display()
+        label = self.target.get_indicator_display()
+        return f"{label}（平均每镇）" if self.per_township_mean else label
 
     @property
     def is_count(self):
@@ -753,6 +755,7 @@ def target_statuses(figures):
                 deadline=target_deadline(target, plan_start, figures.year),
                 as_of=figures.as_of,
                 plan_start_missing=target.deadline_kind == DeadlineKind.AFTER_PLAN_START and not plan_start,
+                per_township_mean=indicator == "members.new_in_year" and figures.region.kind not in TOWNSHIP_KINDS,
             )
         )
     return statuses

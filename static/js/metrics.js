@@ -32,8 +32,8 @@
     if (data && data.trend) {
       makeChart("chart-trend", {
         tooltip: { trigger: "axis" },
-        legend: { top: 0 },
-        grid: { left: 60, right: 20, top: 40, bottom: 30 },
+        legend: { top: 0, type: "scroll" },
+        grid: { left: 50, right: 20, top: 60, bottom: 30 },
         xAxis: { type: "category", data: data.trend.labels },
         yAxis: { type: "value", name: "数量" },
         series: lineSeries(data.trend.series)

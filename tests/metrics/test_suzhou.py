@@ -64,3 +64,29 @@ def test_it_reproduces_the_2003_suzhou_report_at_scale_1():
     assert f"{figures['members.share_of_region.rate'] * 100:.2f}%" == "15.58%"
     assert figures["members.new_in_year"] == 1_880
     assert f"{figures['members.new_share_of_region.rate'] * 100:.2f}%" == "20.75%"
+
+
+@pytest.mark.django_db
+def test_it_runs_the_city_dashboard_and_report_in_the_same_number_of_queries_at_10x(client):
+    """Scale 0.001 and scale 0.01 (ten times the rows): the same query count for both."""
+    from accounts.models import User
+    from bench.suzhou import build
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from .helpers import QueryCounter
+
+    admin = User.objects.create(username="bench_admin", role="admin")
+    client.force_login(admin)
+    url = f"/metrics/?region=320500&as_of={AS_OF.isoformat()}&year={AS_OF.year}"
+    counts = []
+    for scale in (0.001, 0.01):
+        sid = transaction.savepoint()
+        build(scale)
+        with QueryCounter() as dashboard:
+            assert client.get(url).status_code == 200
+        with QueryCounter() as report:
+            call_command("coverage_report", "--json", region="320500", as_of=AS_OF.isoformat(), year=2003, stdout=io.StringIO())
+        counts.append((len(dashboard), len(report)))
+        transaction.savepoint_rollback(sid)
+    assert counts[0] == counts[1], counts
