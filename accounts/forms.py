@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm
 
 from accounts.models import ROLES_STAFF_MAY_CREATE, User
 from accounts.pages import ScopedModelForm, StyledForm
+from accounts.services import password_errors
 from partybuild.scoping import Role
 
 
@@ -47,3 +49,13 @@ class SetPasswordForm(StyledForm):
         if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):
             self.add_error("new_password2", "两次输入的密码不一致")
         return cleaned
+
+
+class ChinesePasswordChangeForm(PasswordChangeForm):
+    """Django's own password change, with every validator message in Chinese."""
+
+    def validate_password_for_user(self, user, password_field_name="password2"):
+        password = self.cleaned_data.get(password_field_name)
+        if password:
+            for message in password_errors(password, user):
+                self.add_error(password_field_name, message)

@@ -7,6 +7,21 @@ from django.db import transaction
 from accounts.models import User
 
 
+def password_errors(password, user):
+    """Django's validator messages, with the one its zh-hans catalogue leaves in English."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as error:
+        messages = []
+        for item in error.error_list:
+            if item.code == "password_too_short":
+                messages.append(f"密码太短，至少需要 {item.params['min_length']} 个字符。")
+            else:
+                messages.extend(item.messages)
+        return messages
+    return []
+
+
 def validated_save(instance, actor):
     """full_clean, then save with ``actor`` recorded as the author of the history row."""
     instance.full_clean()
@@ -17,10 +32,9 @@ def validated_save(instance, actor):
 
 @transaction.atomic
 def user_create(*, actor, user: User, password):
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"password1": error.messages}) from error
+    errors = password_errors(password, user)
+    if errors:
+        raise ValidationError({"password1": errors})
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user._history_user = actor
@@ -30,10 +44,9 @@ def user_create(*, actor, user: User, password):
 
 @transaction.atomic
 def user_set_password(*, actor, user: User, password):
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as error:
-        raise ValidationError({"new_password1": error.messages}) from error
+    errors = password_errors(password, user)
+    if errors:
+        raise ValidationError({"new_password1": errors})
     user.set_password(password)
     user._history_user = actor
     user.save()

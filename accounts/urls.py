@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import ChinesePasswordChangeForm
 
 app_name = "accounts"
 
@@ -11,7 +12,9 @@ urlpatterns = [
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/accounts/password/done/"
+            template_name="accounts/password_change.html",
+            success_url="/accounts/password/done/",
+            form_class=ChinesePasswordChangeForm,
         ),
         name="password_change",
     ),
