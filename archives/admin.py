@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from partybuild.admin import ScopedAdmin
 
-from .models import ActivityAttachment, ActivityPhoto, ActivityRecord, MeetingRequirement, YearClosing
+from .models import ActivityAttachment, ActivityPhoto, ActivityRecord, ArchiveExport, MeetingRequirement, YearClosing
 
 
 @admin.register(ActivityRecord)
@@ -33,3 +33,10 @@ class YearClosingAdmin(ScopedAdmin):
 @admin.register(MeetingRequirement)
 class MeetingRequirementAdmin(ScopedAdmin):
     list_display = ["category", "period", "times"]
+
+
+@admin.register(ArchiveExport)
+class ArchiveExportAdmin(ScopedAdmin):
+    list_display = ["__str__", "requested_by", "status", "done", "total", "created_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["requested_by", "organization", "region"]

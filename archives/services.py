@@ -138,6 +138,9 @@ def record_save(*, actor, record, photos=(), captions=(), attachments=()):
         require_role_can(actor, "add", ActivityAttachment)
     processed = _process_photos(list(photos))
     checked = _check_attachments(list(attachments))
+    organization = record.organization
+    if organization.dissolved_on and record.held_on and record.held_on >= organization.dissolved_on:
+        raise ValidationError({"held_on": f"该党组织已于 {organization.dissolved_on:%Y-%m-%d} 撤销，不能记录撤销之后的活动"})
     if creating:
         record.recorded_by = actor
     record.full_clean(exclude=["recorded_by"])  # null for imported records; not the editor's concern

@@ -15,7 +15,8 @@ register = template.Library()
 
 @register.inclusion_tag("archives/_org_panel.html", takes_context=True)
 def org_archive_panel(context, organization):
-    """Four queries: requirements, the compliance aggregate, counts per category, the site sheet."""
+    """Four queries: requirements, the compliance aggregate, counts per category, the site sheet
+    (three when the page already put this organization's ``site`` in its context)."""
     user = context["request"].user
     today = timezone.localdate()
     start, end = quarter_bounds(today)
@@ -28,7 +29,12 @@ def org_archive_panel(context, organization):
         .order_by()
     )
     labels = dict(Category.choices)
-    site = ActivitySite.objects.for_user(user).filter(organization=organization).first()
+    site = context.get("site")
+    page_loaded_site = context.get("organization") == organization and "site" in context and (
+        site is None or (isinstance(site, ActivitySite) and site.organization_id == organization.pk)
+    )
+    if not page_loaded_site:
+        site = ActivitySite.objects.for_user(user).filter(organization=organization).first()
     return {
         "organization": organization,
         "year": today.year,

@@ -295,3 +295,12 @@ def test_it_pins_the_visit_list_query_count(login, users, world, django_assert_n
     )
     with django_assert_num_queries(7):
         client.get(reverse("archives:visit_list"))
+
+
+def test_it_lets_admins_see_exports_in_the_admin(login, users, world):
+    """ArchiveExport is listed in the admin for admins only."""
+    from archives.models import ArchiveExport
+
+    ArchiveExport.objects.create(requested_by=users["staff"], organization=world["org_a"], year=2026)
+    assert login(users["admin"]).get("/admin/archives/archiveexport/").status_code == 200
+    assert login(users["staff"]).get("/admin/archives/archiveexport/").status_code in (302, 403)

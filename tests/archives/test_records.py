@@ -280,3 +280,16 @@ def test_it_deletes_a_photo(login, users, photo_a, photo_b):
     assert login(users["staff"]).post(reverse("archives:photo_delete", args=[photo_b.pk])).status_code == 404
     assert login(users["secretary"]).post(reverse("archives:photo_delete", args=[photo_a.pk])).status_code == 302
     assert list(ActivityPhoto.objects.all()) == [photo_b]
+
+
+def test_it_refuses_activities_after_the_organization_was_dissolved(login, users, world):
+    """A dissolved organization keeps its archive, but no activity after the dissolution date."""
+    from organizations.models import Organization
+
+    Organization.objects.filter(pk=world["org_a"].pk).update(
+        status="dissolved", dissolved_on=datetime.date(2026, 1, 31), dissolve_reason="closed", dissolve_document="吴组〔2026〕1号"
+    )
+    client = login(users["staff"])
+    response = client.post(reverse("archives:record_add"), _form(organization=world["org_a"].pk, held_on="2026-02-03"))
+    assert response.status_code == 200 and "已于 2026-01-31 撤销" in response.text
+    assert client.post(reverse("archives:record_add"), _form(organization=world["org_a"].pk, held_on="2026-01-10")).status_code == 302
