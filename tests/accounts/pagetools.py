@@ -22,6 +22,12 @@ def status_for(client, user, url, method="get", data=None):
     return response.status_code
 
 
+def statuses(client, users, objects, name, key):
+    """The status each role in ROLES gets for GET of ``name`` (about ``objects[key]`` if given)."""
+    path = url(name, objects[key].pk) if key else url(name)
+    return [status_for(client, users[role], path) for role in ROLES]
+
+
 def url(name, *args):
     return reverse(name, args=args)
 

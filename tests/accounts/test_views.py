@@ -5,7 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import User
 from enterprises.models import Enterprise
-from tests.accounts.pagetools import ROLES, grow_town, make_enterprise, status_for, url
+from tests.accounts.pagetools import grow_town, make_enterprise, status_for, statuses, url
 from tests.conftest import PASSWORD
 
 EXPECTED = {
@@ -21,9 +21,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, name, key):
     """With permission 200, a role that may not act 403, an account outside the scope 404."""
-    path = url(name, users[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, users, name, key) == EXPECTED[(name, key)]
+
 
 
 def test_it_sends_staff_home_to_the_workbench(client, users):

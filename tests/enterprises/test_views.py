@@ -7,7 +7,7 @@ import pytest
 from enterprises.models import Enterprise
 from instructors.models import Assignment, Instructor
 from partybuild.testdata import make_credit_code
-from tests.accounts.pagetools import ROLES, grow_town, make_enterprise, make_person, status_for, url
+from tests.accounts.pagetools import grow_town, make_enterprise, make_person, statuses, url
 
 EXPECTED = {
     # url name, object key: status per role in ROLES order (staff, leader, secretary, instructor, admin, staff_b)
@@ -22,9 +22,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, name, key):
     """With permission 200, a role that may not act 403, an object outside the scope 404."""
-    path = url(name, world[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, world, name, key) == EXPECTED[(name, key)]
+
 
 
 def enterprise_data(region, **overrides):

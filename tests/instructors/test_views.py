@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from instructors.models import Assignment, GuidanceVisit, Instructor
-from tests.accounts.pagetools import ROLES, grow_town, make_enterprise, status_for, url
+from tests.accounts.pagetools import grow_town, make_enterprise, status_for, statuses, url
 
 
 def assignment_of(world):
@@ -25,10 +25,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, name, key):
     """With permission 200, a role that may not act 403, an object outside the scope 404."""
-    objects = {**world, "assignment": assignment_of(world)}
-    path = url(name, objects[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, {**world, "assignment": assignment_of(world)}, name, key) == EXPECTED[(name, key)]
+
 
 
 def test_it_sends_an_instructor_to_their_enterprises(client, users, world):

@@ -6,7 +6,7 @@ import pytest
 
 from members.models import Person, PersonRole, Recommendation
 from partybuild.testdata import make_id_number
-from tests.accounts.pagetools import ROLES, grow_town, status_for, url
+from tests.accounts.pagetools import grow_town, status_for, statuses, url
 
 TODAY = datetime.date.today()
 
@@ -25,9 +25,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, name, key):
     """With permission 200, a role that may not act 403, an object outside the scope 404."""
-    path = url(name, world[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, world, name, key) == EXPECTED[(name, key)]
+
 
 
 def masses(world, born=datetime.date(1990, 3, 1), serial=50):

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from archives.models import ActivityRecord
 from organizations.models import Coverage, Evaluation, Organization, Pairing
-from tests.accounts.pagetools import ROLES, grow_town, make_enterprise, make_person, status_for, url
+from tests.accounts.pagetools import grow_town, make_enterprise, make_person, status_for, statuses, url
 
 TODAY = datetime.date.today()
 
@@ -32,10 +32,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, name, key):
     """With permission 200, a role that may not act 403, an object outside the scope 404."""
-    objects = {**world, "coverage": coverage_of(world)}
-    path = url(name, objects[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, {**world, "coverage": coverage_of(world)}, name, key) == EXPECTED[(name, key)]
+
 
 
 def test_it_never_offers_to_delete_an_organization():
@@ -201,7 +199,7 @@ def test_it_shows_advisory_warnings_and_masks_ids_for_the_secretary(client, user
 
 
 LIST_QUERIES = 8
-DETAIL_QUERIES = 20
+DETAIL_QUERIES = 23
 
 
 def test_it_pins_the_list_query_count(client, users, world, django_assert_num_queries):

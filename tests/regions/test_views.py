@@ -3,7 +3,7 @@
 import pytest
 
 from regions.models import Region, RegionStat
-from tests.accounts.pagetools import ROLES, status_for, url
+from tests.accounts.pagetools import statuses, url
 
 
 @pytest.fixture
@@ -22,10 +22,8 @@ EXPECTED = {
 @pytest.mark.parametrize("name,key", list(EXPECTED))
 def test_it_answers_each_role_by_permission_and_scope(client, users, world, stat, name, key):
     """With permission 200, a role that may not act 403, an object outside the scope 404."""
-    objects = {**world, "stat": stat}
-    path = url(name, objects[key].pk) if key else url(name)
-    got = [status_for(client, users[role], path) for role in ROLES]
-    assert got == EXPECTED[(name, key)]
+    assert statuses(client, users, {**world, "stat": stat}, name, key) == EXPECTED[(name, key)]
+
 
 
 def test_it_records_region_statistics(client, users, world, stat):
