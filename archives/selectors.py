@@ -95,7 +95,7 @@ def _existed_throughout(org, span):
     return not (org["dissolved_on"] and org["dissolved_on"] <= span.last)
 
 
-def compliance_for_organizations(organizations, start, end):
+def compliance_for_organizations(organizations, start, end, *, as_of=None):
     """三会一课 compliance per organization over the calendar periods inside [start, end].
 
     ``organizations``: a queryset or an iterable of Organization objects. Returns
@@ -110,6 +110,9 @@ def compliance_for_organizations(organizations, start, end):
     subordinate branches are not modelled separately and its own meetings (党委会 recorded as
     支委会, 党员大会, 党课 ...) are what its archive shows. Callers that want branches only (the
     indicator ``meetings.compliance_rate``) filter ``level="branch"`` before calling.
+
+    ``as_of`` (optional, for "this quarter so far" pages): periods that have not begun by that
+    day are left out; the period in progress still counts, so what remains to be held shows.
     """
     if isinstance(organizations, QuerySet):
         orgs = list(organizations.values("pk", "founded_on", "dissolved_on"))
@@ -122,7 +125,10 @@ def compliance_for_organizations(organizations, start, end):
         return result
 
     requirements = list(MeetingRequirement.objects.order_by("pk").values_list("category", "period", "times"))
-    spans_by_kind = {kind: periods_within(kind, start, end) for kind in {period for _, period, _ in requirements}}
+    spans_by_kind = {
+        kind: [span for span in periods_within(kind, start, end) if as_of is None or span.first <= as_of]
+        for kind in {period for _, period, _ in requirements}
+    }
 
     rows = (
         ActivityRecord.objects.filter(

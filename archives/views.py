@@ -499,7 +499,7 @@ def compliance(request):
     if request.GET.get("quarter") == "previous":
         start, end = quarter_bounds(start - datetime.timedelta(days=1))
     organizations = list(Organization.objects.for_user(user).active().select_related("region").order_by("name"))
-    results = compliance_for_organizations(organizations, start, end)
+    results = compliance_for_organizations(organizations, start, end, as_of=today)
     rows = [{"organization": org, "compliance": results[org.pk]} for org in organizations]
     sort = request.GET.get("sort", "missing")
     rows.sort(key=COMPLIANCE_SORTS.get(sort, COMPLIANCE_SORTS["missing"]))

@@ -20,7 +20,7 @@ def org_archive_panel(context, organization):
     user = context["request"].user
     today = timezone.localdate()
     start, end = quarter_bounds(today)
-    compliance = compliance_for_organizations([organization], start, end)[organization.pk]
+    compliance = compliance_for_organizations([organization], start, end, as_of=today)[organization.pk]
     counts = dict(
         ActivityRecord.objects.for_user(user)
         .filter(organization=organization, held_on__year=today.year)

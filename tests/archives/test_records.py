@@ -293,3 +293,27 @@ def test_it_refuses_activities_after_the_organization_was_dissolved(login, users
     response = client.post(reverse("archives:record_add"), _form(organization=world["org_a"].pk, held_on="2026-02-03"))
     assert response.status_code == 200 and "已于 2026-01-31 撤销" in response.text
     assert client.post(reverse("archives:record_add"), _form(organization=world["org_a"].pk, held_on="2026-01-10")).status_code == 302
+
+
+def test_it_removes_stored_photos_when_a_later_step_fails(users, world, media_root, monkeypatch):
+    """If saving fails after the photos were put in storage, the transaction rolls back and the files go too."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from archives.models import ActivityAttachment
+    from archives.services import record_save
+
+    def refuse(self, *args, **kwargs):
+        raise ValidationError("附件保存失败")
+
+    monkeypatch.setattr(ActivityAttachment, "full_clean", refuse)
+    record = ActivityRecord(organization=world["org_a"], held_on=datetime.date(2026, 3, 1), category="theme_day", title="主题党日")
+    with pytest.raises(ValidationError):
+        record_save(
+            actor=users["secretary"],
+            record=record,
+            photos=[photo_upload("1.jpg"), photo_upload("2.jpg")],
+            attachments=[SimpleUploadedFile("a.pdf", b"%PDF-1.4")],
+        )
+    assert not ActivityRecord.objects.exists() and not ActivityPhoto.objects.exists()
+    assert stored_files(media_root) == []

@@ -96,3 +96,16 @@ def test_it_lists_whole_periods_only():
     spans = periods_within("month", datetime.date(2026, 1, 15), datetime.date(2026, 4, 30))
     assert [span.label for span in spans] == ["2026年2月", "2026年3月", "2026年4月"]
     assert last_full_quarter_before(datetime.date(2026, 1, 1)) == (datetime.date(2025, 10, 1), datetime.date(2025, 12, 31))
+
+
+def test_it_leaves_out_periods_not_yet_begun(world):
+    """as_of: on 15 Feb, March is not expected yet; February (in progress) and January are."""
+    org = world["org_a"]
+    _record(org, datetime.date(2026, 1, 9), "committee_meeting")
+    compliance = compliance_for_organizations(
+        [org], datetime.date(2026, 1, 1), datetime.date(2026, 3, 31), as_of=datetime.date(2026, 2, 15)
+    )[org.pk]
+    assert compliance.expected["committee_meeting"] == 2
+    assert "支委会（2026年2月）" in compliance.missing
+    assert not any("3月" in label for label in compliance.missing)
+    assert compliance.expected["branch_assembly"] == 1  # the quarter has begun
