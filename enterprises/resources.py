@@ -94,6 +94,9 @@ class EnterpriseImport(ModelKind):
     model = Enterprise
     columns = COLUMNS
     touch_field = "updated_at"
+    key_field = "credit_code"
+    compare_fields = ("name", "credit_code", "region_id", "kind", "registry_type", "status", "employees", "founded_on",
+                      *TEXT_FIELDS, *BOOL_FIELDS, "introduced_on")
     field_headers = {column.key: column.header for column in COLUMNS} | {
         "region": "所属区域", "kind": "企业类型", "introduced_on": "是否新引进企业", "status_changed_on": "经营状态",
     }
@@ -103,9 +106,6 @@ class EnterpriseImport(ModelKind):
 
     def key_column(self):
         return "统一社会信用代码"
-
-    def lookup(self, ctx, keys):
-        return {obj.credit_code: obj for obj in Enterprise.objects.filter(credit_code__in=keys)}
 
     def outside_scope_message(self, obj):
         return "该统一社会信用代码已登记在您管辖范围以外的企业，不能导入"

@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from partybuild.scoping import role_can
 
+from .bulk import BULK_BATCH, create_with_history, update_with_history
 from .normalize import ValueProblem, is_blank, normalize_header, split_multi, to_bool, to_code, to_date, to_int, to_text
 from .readers import FileProblem, column_letter, open_sheets
 
 HEADER_SCAN_ROWS = 10
 DEFAULT_CHUNK = 2000
-BULK_BATCH = 500
+MEMO_LIMIT = 20_000
 FORMULA_MESSAGE = "单元格含有公式，请复制后“粘贴为数值”再导入"
 
 
@@ -48,10 +49,25 @@ class Column:
     choices: tuple = ()  # labels offered as a drop-down in the template
     example: object = ""
 
+    def __post_init__(self):
+        self._memo = {}
+
     def read(self, raw):
+        # Registries repeat the same words and dates on thousands of rows: parse each once.
+        try:
+            return self._memo[raw]
+        except (KeyError, TypeError):
+            pass
         value = self.parse(raw)
         if self.max_length and isinstance(value, str) and len(value) > self.max_length:
             raise ValueProblem(f"内容过长（最多 {self.max_length} 个字符）")
+        if len(self._memo) > MEMO_LIMIT:
+            self._memo.clear()
+        if not isinstance(value, list):
+            try:
+                self._memo[raw] = value
+            except TypeError:
+                pass
         return value
 
 
@@ -138,6 +154,7 @@ class Context:
         self.today = today or timezone.localdate()
         self.now = timezone.now()
         self._regions = None
+        self._region_memo = {}
         self.present = set()  # keys of the columns present in the current sheet
 
     def scoped(self, model):
@@ -161,14 +178,21 @@ class Context:
 
     def reset_regions(self):
         self._regions = None
+        self._region_memo = {}
 
     def region_id(self, value):
         """The id of the region named by a code or a name unique in scope (ValueProblem otherwise)."""
-        from regions.models import Region
-
         if self._regions is None:
             self._load_regions()
         by_code, by_name = self._regions
+        if value in self._region_memo:
+            return self._region_memo[value]
+        self._region_memo[value] = region_id = self._region_id(value, by_code, by_name)
+        return region_id
+
+    def _region_id(self, value, by_code, by_name):
+        from regions.models import Region
+
         code = to_code(value)
         if code in by_code:
             return by_code[code][0]
@@ -239,6 +263,19 @@ class ImportKind:
         return mapping
 
 
+class Existing:
+    """An unchanged existing row on the light path: only its primary key is known."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
+
+
+def _pk(current):
+    return current["pk"] if isinstance(current, dict) else current.pk
+
+
 class ModelKind(ImportKind):
     """A kind upserting one model by a natural key, with bulk writes and bulk history rows.
 
@@ -249,6 +286,8 @@ class ModelKind(ImportKind):
 
     field_headers: dict = {}
     touch_field = None  # an auto_now field to refresh on update
+    key_field = None
+    compare_fields = None  # set → the light path (see process_chunk)
 
     def lookup(self, ctx, keys):
         raise NotImplementedError
@@ -256,8 +295,7 @@ class ModelKind(ImportKind):
     def row_fields(self, ctx, row, existing):
         raise NotImplementedError
 
-    def in_scope_ids(self, ctx, objects):
-        ids = [obj.pk for obj in objects]
+    def in_scope_ids(self, ctx, ids):
         if ctx.user is None or not ids:
             return set(ids)
         return set(ctx.scoped(self.model).filter(pk__in=ids).values_list("pk", flat=True))
@@ -278,15 +316,24 @@ class ModelKind(ImportKind):
             for message in error.messages:
                 yield "", message
 
+    def lookup_values(self, ctx, keys):
+        """key → {"pk": …, attname: value, …} over ``compare_fields`` (the light path)."""
+        key_field = self.key_field
+        queryset = self.model.objects.filter(**{f"{key_field}__in": keys})
+        return {values[key_field]: values for values in queryset.values("pk", *self.compare_fields)}
+
     def process_chunk(self, ctx, rows, result, sheet=None):
+        # Kinds with ``compare_fields`` read existing rows as plain values and build model
+        # instances only for new and changed rows: a re-import of an unchanged city registry
+        # never instantiates a model.
+        light = self.compare_fields is not None
         keys = [self.key(row.values) for row in rows]
-        existing = self.lookup(ctx, keys)
-        allowed = self.in_scope_ids(ctx, existing.values())
-        to_create, to_update, unchanged, update_fields = [], [], [], set()
-        accepted = []
+        existing = self.lookup_values(ctx, keys) if light else self.lookup(ctx, keys)
+        allowed = self.in_scope_ids(ctx, [_pk(current) for current in existing.values()])
+        planned = []
         for row, key in zip(rows, keys):
             current = existing.get(key)
-            if current is not None and current.pk not in allowed:
+            if current is not None and _pk(current) not in allowed:
                 result.error(row.number, self.key_column(), self.outside_scope_message(current), sheet)
                 continue
             try:
@@ -295,11 +342,25 @@ class ModelKind(ImportKind):
                 result.error(row.number, problem.column, problem.message, sheet)
                 continue
             if current is None:
-                obj = self.model(**fields)
                 changed = list(fields)
+            elif light:
+                changed = [name for name, value in fields.items() if current[name] != value]
             else:
-                obj = current
-                changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+                changed = [name for name, value in fields.items() if getattr(current, name) != value]
+            planned.append((row, current, fields, changed))
+        instances = {}
+        if light:
+            changed_pks = [current["pk"] for _row, current, _fields, changed in planned if current and changed]
+            instances = self.model.objects.in_bulk(changed_pks) if changed_pks else {}
+        to_create, to_update, update_fields, accepted = [], [], set(), []
+        for row, current, fields, changed in planned:
+            if current is None:
+                obj = self.model(**fields)
+            elif light and not changed:
+                accepted.append((row, Existing(current["pk"]), False, False))
+                continue
+            else:
+                obj = instances[current["pk"]] if light else current
                 for name in changed:
                     setattr(obj, name, fields[name])
                 self.on_change(ctx, obj, changed)
@@ -314,8 +375,6 @@ class ModelKind(ImportKind):
             elif changed:
                 to_update.append(obj)
                 update_fields.update(changed)
-            else:
-                unchanged.append(obj)
             accepted.append((row, obj, current is None, bool(changed)))
         if not accepted:
             return
@@ -340,21 +399,8 @@ class ModelKind(ImportKind):
             changed.append(self.touch_field)
 
     def write(self, ctx, to_create, to_update, update_fields):
-        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-        if to_create:
-            bulk_create_with_history(
-                to_create, self.model, batch_size=BULK_BATCH, default_user=ctx.history_user, default_date=ctx.now
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                self.model,
-                fields=sorted(update_fields),
-                batch_size=BULK_BATCH,
-                default_user=ctx.history_user,
-                default_date=ctx.now,
-            )
+        create_with_history(to_create, self.model, ctx)
+        update_with_history(to_update, self.model, update_fields, ctx)
 
     def write_children(self, ctx, accepted, result, sheet):
         """Write dependent rows; return the row numbers whose children changed."""
@@ -552,6 +598,7 @@ def _run_workbook(sheets, ctx, result, progress, kinds):
 
 
 __all__ = [
+    "BULK_BATCH",
     "Column",
     "Context",
     "ImportKind",

@@ -18,6 +18,7 @@ _ALNUM_FULL_TO_HALF = {
 }
 _ALNUM_FULL_TO_HALF[0x3000] = 0x20
 _WHITESPACE_RE = re.compile(r"\s+")
+_FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000\xa0]")
 _MULTI_SPLIT_RE = re.compile(r"[,，;；、\r\n]+")
 _STRIP_CHARS = " \t\r\n\u3000\xa0"
 
@@ -41,6 +42,8 @@ def is_blank(value):
 
 def to_text(value):
     """Free text: strip spaces (incl. full-width) and turn full-width digits and letters half-width."""
+    if type(value) is str and (value.isascii() or not _FULL_WIDTH_RE.search(value)):
+        return value.strip(_STRIP_CHARS)
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -52,6 +55,8 @@ def to_text(value):
 
 def to_code(value):
     """Codes (credit codes, ID numbers, phone numbers, region codes): no spaces, half-width, upper case."""
+    if type(value) is str and value.isascii():
+        return "".join(value.split()).upper()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

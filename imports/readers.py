@@ -97,11 +97,10 @@ def check_file(path, filename):
 class Sheet:
     """One sheet: ``rows()`` yields (Excel row number, values); ``formula_cells()`` lists formulas."""
 
-    def __init__(self, name, row_source, formula_source=None, estimated_rows=None):
+    def __init__(self, name, row_source, formula_source=None):
         self.name = name
         self._row_source = row_source
         self._formula_source = formula_source
-        self.estimated_rows = estimated_rows
 
     def rows(self):
         return self._row_source()
@@ -187,11 +186,7 @@ def _open_xlsx(path):
         def formulas():
             return _xlsx_formula_cells(path, paths[name]) if name in paths else []
 
-        try:
-            height = workbook.get_sheet_by_name(name).total_height
-        except Exception:
-            height = None
-        return Sheet(name, rows, formulas, height)
+        return Sheet(name, rows, formulas)
 
     return [make_sheet(name) for name in names]
 
@@ -209,7 +204,7 @@ def _open_xlsx_openpyxl(path, paths):  # pragma: no cover - used only without ca
         def formulas():
             return _xlsx_formula_cells(path, paths[worksheet.title]) if worksheet.title in paths else []
 
-        return Sheet(worksheet.title, rows, formulas, worksheet.max_row)
+        return Sheet(worksheet.title, rows, formulas)
 
     return [make_sheet(worksheet) for worksheet in workbook.worksheets]
 
@@ -244,7 +239,7 @@ def _open_xls(path):
                         values.append(cell.value)
                 yield index + 1, values
 
-        return Sheet(name, rows, None, book.sheet_by_name(name).nrows)
+        return Sheet(name, rows)
 
     return [make_sheet(name) for name in book.sheet_names()]
 
@@ -277,7 +272,7 @@ def _open_csv(path):
                 yield number, values
 
     name = os.path.splitext(os.path.basename(path))[0]
-    return [Sheet(name, rows, None, None)]
+    return [Sheet(name, rows)]
 
 
 def open_sheets(path, filename=None):

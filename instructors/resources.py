@@ -6,9 +6,8 @@ enterprises no longer listed end today.
 
 from collections import defaultdict
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-from imports.engine import BULK_BATCH, Column, ModelKind, RowProblem, choice_parser, multi_code_parser
+from imports.bulk import create_with_history, update_with_history
+from imports.engine import Column, ModelKind, RowProblem, choice_parser, multi_code_parser
 from imports.normalize import ValueProblem, to_code, to_date
 from organizations.resources import enterprise_ids_by_code, labels_map, resolve_codes
 from partybuild.validators import MOBILE_RE, id_number_error, mask_id_number
@@ -119,11 +118,9 @@ class InstructorImport(ModelKind):
                     to_create.append(Assignment(instructor=instructor, enterprise_id=enterprise_id, start_on=start_on))
                     changed_rows.add(row.number)
         if to_end:
-            bulk_update_with_history(to_end, Assignment, ["end_on"], batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            update_with_history(to_end, Assignment, ["end_on"], ctx)
         if to_create:
-            bulk_create_with_history(to_create, Assignment, batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            create_with_history(to_create, Assignment, ctx)
         return changed_rows
 
     def export_queryset(self, user):

@@ -6,10 +6,9 @@ the person's organization. ID numbers are masked in exports for roles that see t
 
 from collections import defaultdict
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
 from enterprises.models import Enterprise
-from imports.engine import BULK_BATCH, Column, ModelKind, RowProblem, choice_parser
+from imports.bulk import create_with_history, update_with_history
+from imports.engine import Column, ModelKind, RowProblem, choice_parser
 from imports.normalize import ValueProblem, split_multi, to_code, to_date
 from organizations.models import Organization
 from organizations.resources import labels_map
@@ -73,15 +72,15 @@ class PersonImport(ModelKind):
     columns = PERSON_COLUMNS
     touch_field = "updated_at"
     field_headers = FIELD_HEADERS
+    key_field = "id_number"
+    compare_fields = ("name", "id_number", "enterprise_id", "status", "organization_id", "gender", "education", "phone",
+                      *(field for field, _header in MILESTONES))
 
     def key(self, values):
         return values["id_number"]
 
     def prepare(self, ctx):
         self._offices = {}  # (organization id, office) → row number, for 书记/副书记 across the file
-
-    def lookup(self, ctx, keys):
-        return {obj.id_number: obj for obj in Person.objects.filter(id_number__in=keys)}
 
     def outside_scope_message(self, obj):
         return "该身份证号已登记在您管辖范围以外的人员，不能导入"
@@ -157,15 +156,14 @@ class PersonImport(ModelKind):
         for person_id, (row, person) in people.items():
             wanted = set(self._row_extra[row.number][0] or [])
             have = current[person_id]
-            to_create += [PersonRole(person=person, role=role) for role in wanted - set(have)]
+            to_create += [PersonRole(person_id=person.pk, role=role) for role in wanted - set(have)]
             to_delete += [have[role].pk for role in set(have) - wanted]
             if wanted != set(have):
                 changed_rows.add(row.number)
         if to_delete:
             PersonRole.objects.filter(pk__in=to_delete).delete()
         if to_create:
-            bulk_create_with_history(to_create, PersonRole, batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            create_with_history(to_create, PersonRole, ctx)
         return changed_rows
 
     def _write_offices(self, ctx, people):
@@ -214,9 +212,8 @@ class PersonImport(ModelKind):
         if changed_orgs:
             for pk in changed_orgs:
                 orgs[pk].updated_at = ctx.now
-            bulk_update_with_history([orgs[pk] for pk in changed_orgs], Organization,
-                                     ["secretary", "deputy_secretary", "updated_at"], batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            update_with_history([orgs[pk] for pk in changed_orgs], Organization,
+                                ["secretary", "deputy_secretary", "updated_at"], ctx)
         for org_id, person_id in drop_seats:
             through.objects.filter(organization_id=org_id, person_id=person_id).delete()
         if add_seats:

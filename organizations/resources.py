@@ -7,10 +7,9 @@ one 是/否 column per item of the scheme).
 
 from collections import defaultdict
 
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
 from enterprises.models import Enterprise
-from imports.engine import BULK_BATCH, Column, ModelKind, RowProblem, choice_parser, multi_code_parser
+from imports.bulk import create_with_history, update_with_history
+from imports.engine import Column, ModelKind, RowProblem, choice_parser, multi_code_parser
 from imports.normalize import ValueProblem, to_bool, to_date, to_int
 from partybuild.validators import credit_code_error
 
@@ -211,13 +210,11 @@ class OrganizationImport(ModelKind):
             if new or any(link.organization_id == org_id for link in to_end):
                 changed_rows.add(row.number)
         if to_end:
-            bulk_update_with_history(to_end, Coverage, ["end_on"], batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            update_with_history(to_end, Coverage, ["end_on"], ctx)
         for org in formation_changed:
             Coverage.objects.filter(organization=org).update(organization_standalone=org.is_standalone)
         if to_create:
-            bulk_create_with_history(to_create, Coverage, batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            create_with_history(to_create, Coverage, ctx)
         return changed_rows
 
     def clean_instance(self, obj):
@@ -327,11 +324,9 @@ class EvaluationImport(ModelKind):
                     to_update.append(item)
                     changed_rows.add(row.number)
         if to_create:
-            bulk_create_with_history(to_create, EvaluationItem, batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            create_with_history(to_create, EvaluationItem, ctx)
         if to_update:
-            bulk_update_with_history(to_update, EvaluationItem, ["met"], batch_size=BULK_BATCH,
-                                     default_user=ctx.history_user, default_date=ctx.now)
+            update_with_history(to_update, EvaluationItem, ["met"], ctx)
         return changed_rows
 
     def export_queryset(self, user):
