@@ -16,8 +16,8 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, IntegerField, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models import Case, CharField, Count, DateField, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from archives.models import ActivityRecord
@@ -37,6 +37,7 @@ from organizations.models import (
     Scheme,
 )
 from partybuild.dates import add_years
+from partybuild.scoping import has_full_scope
 from regions.models import Region, RegionKind, RegionStat
 
 from .models import Comparison, DeadlineKind, Indicator, Target
@@ -110,18 +111,29 @@ def earliest_start_not_due(day, years):
     return candidate
 
 
-def _date_key(prefix):
-    """year*10000 + month*100 + day of a date column, 29 February read as 28 February.
+class PlusYears(Func):
+    """``date_column`` + N years in SQL, 29 February → 28 February exactly as ``add_years`` does.
 
-    Comparing keys compares calendar dates, and ``key + 10000`` is "the same day a year later"
-    exactly as ``partybuild.dates.add_years`` defines it, on SQLite and PostgreSQL alike.
+    Native date functions on both databases (no per-row Python function on SQLite).
     """
-    year, month, day = ExtractYear(prefix), ExtractMonth(prefix), ExtractDay(prefix)
-    return Case(
-        When(**{f"{prefix}__month": 2, f"{prefix}__day": 29}, then=year * 10000 + 228),
-        default=year * 10000 + month * 100 + day,
-        output_field=IntegerField(),
-    )
+
+    output_field = DateField()
+
+    def __init__(self, expression, years):
+        self.years = int(years)
+        super().__init__(expression)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        sql = (
+            f"CASE WHEN strftime('%%m-%%d', {column}) = '02-29' "
+            f"THEN date({column}, '-1 day', '+{self.years} years') ELSE date({column}, '+{self.years} years') END"
+        )
+        return sql, (*params, *params, *params)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(({column} + INTERVAL '{self.years} years') AS date)", params
 
 
 # --------------------------------------------------------------------------- the sets of indicators.md
@@ -251,7 +263,7 @@ def mass_org_head_person_ids():
 
 def candidate_too_early_q(day):
     """积极分子培养不满一年即列为发展对象 (candidate_on < activist_on + 1 year), dated on or before ``day``."""
-    return Q(candidate_on__lte=day, activist_on__isnull=False, candidate_key__lt=_date_key("activist_on") + 10000)
+    return Q(candidate_on__lte=day) & Q(activist_on__isnull=False) & Q(candidate_on__lt=PlusYears("activist_on", 1))
 
 
 def probation_overdue_q(day):
@@ -279,8 +291,26 @@ def region_people(user, region):
     return scoped(Person, user).filter(enterprise__region__path__startswith=region.path).order_by()
 
 
-def region_instructors(user, region):
-    return scoped(Instructor, user).filter(region__path__startswith=region.path).order_by()
+def related_scope_q(model, user, prefix):
+    """``model``'s own scope condition (``scope_q``) read through the relation ``prefix``.
+
+    Lets a query over coverage links or assignments keep to the enterprises the user may see
+    with a join instead of an ``IN`` over hundreds of thousands of enterprise ids.
+    """
+    if user is None or has_full_scope(user):
+        return Q()
+    condition = model.objects.all().scope_q(user)
+    if condition is None:
+        return Q(pk__in=[])
+    return _prefixed(condition, prefix)
+
+
+def _prefixed(condition, prefix):
+    children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (f"{prefix}{child[0]}", child[1])
+        for child in condition.children
+    ]
+    return Q.create(children, connector=condition.connector, negated=condition.negated)
 
 
 # --------------------------------------------------------------------------- raw counts per region node
@@ -297,9 +327,13 @@ def _grouped(queryset, region_field, **aggregates):
     return result
 
 
-def _raw_counts(user, region, day, year):
-    """Per region node id, every raw count the indicators are made of. A fixed number of queries."""
-    enterprises = region_enterprises(user, region)
+def _raw_counts(user, region, day, year, region_ids):
+    """Per region node id, every raw count the indicators are made of. A fixed number of queries.
+
+    ``region_ids`` are the subtree's node ids (already loaded): ``region_id IN (...)`` lets SQLite
+    read the enterprises through the covering index instead of joining the region table.
+    """
+    enterprises = scoped(Enterprise, user).filter(region_id__in=region_ids).order_by()
     operating = enterprises.filter(status=OPERATING)
     covered = covered_enterprise_ids(day)
     instructed = instructed_enterprise_ids(day)
@@ -309,19 +343,22 @@ def _raw_counts(user, region, day, year):
         for region_id, counts in grouped.items():
             per_region[region_id].update(counts)
 
-    # 1. Every enterprise once: status, kind and staff bands (no subqueries).
-    staff_bands = {f"op_staff{n}": Count("pk", filter=Q(status=OPERATING, employees__gte=n)) for n in STAFF_THRESHOLDS}
-    kinds = {f"op_{kind}": Count("pk", filter=Q(status=OPERATING, kind=kind)) for kind in EnterpriseKind.values}
-    merge(
-        _grouped(
-            enterprises,
-            "region_id",
-            registered=Count("pk", filter=~Q(status=CLOSED)),
-            operating=Count("pk", filter=Q(status=OPERATING)),
-            **kinds,
-            **staff_bands,
-        )
+    # 1. Every enterprise once, grouped by region, status and kind (index-only with the metrics
+    #    covering index); folded into registered / operating / by kind / staff bands here.
+    rows = (
+        enterprises.values("region_id", "status", "kind")
+        .annotate(n=Count("pk"), **{f"staff{n}": Count("pk", filter=Q(employees__gte=n)) for n in STAFF_THRESHOLDS})
+        .order_by()
     )
+    for row in rows:
+        counts = per_region[row["region_id"]]
+        if row["status"] != CLOSED:
+            counts["registered"] += row["n"]
+        if row["status"] == OPERATING:
+            counts["operating"] += row["n"]
+            counts[f"op_{row['kind']}"] += row["n"]
+            for n in STAFF_THRESHOLDS:
+                counts[f"op_staff{n}"] += row[f"staff{n}"]
     # 2. Operating enterprises that are org-covered (driven by the ~10k coverage links).
     merge(
         _grouped(
@@ -365,7 +402,7 @@ def _raw_counts(user, region, day, year):
     in_registered = ~Q(enterprise__status=CLOSED)
     merge(
         _grouped(
-            region_people(user, region).alias(candidate_key=_date_key("candidate_on")),
+            scoped(Person, user).filter(enterprise__region_id__in=region_ids).order_by(),
             "enterprise__region_id",
             members=Count("pk", filter=member_q(day) & in_registered),
             members_full=Count("pk", filter=full_member_q(day) & in_registered),
@@ -380,13 +417,15 @@ def _raw_counts(user, region, day, year):
     # 7. Instructors with an assignment active on the day, by the instructor's own region.
     merge(
         _grouped(
-            region_instructors(user, region).filter(pk__in=Assignment.objects.active_on(day).values("instructor_id")),
+            scoped(Instructor, user)
+            .filter(region_id__in=region_ids, pk__in=Assignment.objects.active_on(day).values("instructor_id"))
+            .order_by(),
             "region_id",
             instructors=Count("pk"),
         )
     )
     # 8. Organizations active on the day.
-    organizations = region_organizations(user, region)
+    organizations = scoped(Organization, user).filter(region_id__in=region_ids).order_by()
     joint = (Formation.JOINT, Formation.HOSTED)
     merge(
         _grouped(
@@ -551,7 +590,7 @@ def region_report(user, region, as_of=None, year=None):
     """Figures for ``region`` and its children, scoped to ``user``. A fixed number of queries."""
     as_of, year = default_day_and_year(as_of, year)
     nodes = list(Region.objects.subtree(region).only("pk", "path", "code", "name", "kind", "parent_id", "depth"))
-    per_region = _raw_counts(user, region, as_of, year)
+    per_region = _raw_counts(user, region, as_of, year, [node.pk for node in nodes])
     stats = {
         row["region_id"]: row
         for row in RegionStat.objects.filter(year=year, region__path__startswith=region.path, region__depth__lte=region.depth + 1)
@@ -860,8 +899,7 @@ def warning_rows(user, region, key, as_of=None):
         )
     elif key == "pipeline":
         queryset = (
-            people.alias(candidate_key=_date_key("candidate_on"))
-            .filter(probation_overdue_q(day) | candidate_too_early_q(day))
+            people.filter(probation_overdue_q(day) | candidate_too_early_q(day))
             .annotate(
                 warning_note=Case(
                     When(probation_overdue_q(day), then=Value("预备党员转正逾期")),
@@ -913,38 +951,49 @@ class Trend:
 
 
 def trend(user, region, as_of=None, by="month", points=12):
-    """Organizations, covered and instructed enterprises and members on each date: one query per series."""
+    """Organizations, covered and instructed enterprises and members on each date: one query per series.
+
+    Enterprise series count distinct enterprises with two levels of aggregation: per enterprise,
+    one 0/1 flag per date (streamed from the (enterprise, start, end) index), then a sum per date.
+    """
     as_of, _ = default_day_and_year(as_of)
     dates = trend_dates(as_of, by, points)
-    enterprises = region_enterprises(user, region).filter(status=OPERATING)
+    keys = [f"d{i}" for i in range(len(dates))]
 
-    def series(queryset, counted, condition, distinct=False):
-        aggregates = {
-            f"d{i}": Count(counted, filter=condition(day), distinct=distinct) for i, day in enumerate(dates)
-        }
-        row = queryset.order_by().aggregate(**aggregates)
-        return [row[f"d{i}"] for i in range(len(dates))]
+    def link_active(day, prefix=""):
+        return Q(**{f"{prefix}start_on__lte": day}) & (
+            Q(**{f"{prefix}end_on__isnull": True}) | Q(**{f"{prefix}end_on__gt": day})
+        )
 
-    link_active = lambda day: (  # noqa: E731 - a one-line condition per date
-        Q(start_on__lte=day) & (Q(end_on__isnull=True) | Q(end_on__gt=day))
-    )
+    def counted(queryset, condition):
+        row = queryset.order_by().aggregate(**{key: Count("pk", filter=condition(day)) for key, day in zip(keys, dates)})
+        return [row[key] for key in keys]
+
+    def distinct_enterprises(links, condition):
+        flags = {key: Max(Case(When(condition(day), then=1), default=0)) for key, day in zip(keys, dates)}
+        per_enterprise = (
+            links.filter(
+                related_scope_q(Enterprise, user, "enterprise__"),
+                enterprise__region__path__startswith=region.path,
+                enterprise__status=OPERATING,
+            )
+            .order_by()
+            .values("enterprise_id")
+            .annotate(**flags)
+        )
+        row = per_enterprise.aggregate(**{f"total_{key}": Sum(key) for key in keys})
+        return [row[f"total_{key}"] or 0 for key in keys]
+
     return Trend(
         dates=dates,
         by_year=by == "year",
         series={
-            "党组织数": series(region_organizations(user, region), "pk", active_on_q),
-            "党组织覆盖企业数": series(
-                Coverage.objects.filter(enterprise__in=enterprises),
-                "enterprise_id",
-                lambda day: link_active(day) & active_on_q(day, "organization__"),
-                distinct=True,
+            "党组织数": counted(region_organizations(user, region), active_on_q),
+            "党组织覆盖企业数": distinct_enterprises(
+                Coverage.objects.all(), lambda day: link_active(day) & active_on_q(day, "organization__")
             ),
-            "指导员覆盖企业数": series(
-                Assignment.objects.filter(enterprise__in=enterprises), "enterprise_id", link_active, distinct=True
-            ),
-            "党员数": series(
-                region_people(user, region).exclude(enterprise__status=CLOSED), "pk", member_q
-            ),
+            "指导员覆盖企业数": distinct_enterprises(Assignment.objects.all(), link_active),
+            "党员数": counted(region_people(user, region).exclude(enterprise__status=CLOSED), member_q),
         },
     )
 
