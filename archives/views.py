@@ -42,7 +42,7 @@ from .forms import (
 )
 from .models import ActivityAttachment, ActivityPhoto, ActivityRecord, ArchiveExport, Category, YearClosing
 from .photos import attachment_content_type
-from .selectors import compliance_for_organizations, quarter_bounds
+from .selectors import compliance_for_organizations, quarter_bounds, records_with_counts
 from .tasks import zip_filename
 
 
@@ -149,11 +149,7 @@ def record_list(request):
     user = request.user
     require_role_can(user, "view", ActivityRecord)
     form = RecordFilterForm(request.GET or None, user=user)
-    records = (
-        ActivityRecord.objects.for_user(user)
-        .select_related("organization")
-        .annotate(photo_count=Count("photos", distinct=True), attachment_count=Count("attachments", distinct=True))
-    )
+    records = records_with_counts(ActivityRecord.objects.for_user(user).select_related("organization"))
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         if data["organization"]:
@@ -374,9 +370,7 @@ def archive(request, organization_id, year):
     require_role_can(user, "view", ActivityRecord)
     year = _year_from(year)
     records = list(
-        ActivityRecord.objects.for_user(user)
-        .filter(organization=organization, held_on__year=year)
-        .annotate(photo_count=Count("photos", distinct=True), attachment_count=Count("attachments", distinct=True))
+        records_with_counts(ActivityRecord.objects.for_user(user).filter(organization=organization, held_on__year=year))
         .order_by("held_on", "pk")
     )
     groups = []
