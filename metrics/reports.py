@@ -150,6 +150,18 @@ def annual_report_rows(figures):
     ]
 
 
+SCOPE_WORDS = {
+    "city": "全市",
+    "district": "全区",
+    "county": "全县",
+    "county_city": "全市",
+    "township": "全镇",
+    "subdistrict": "全街道",
+    "park": "全园区",
+    "dev_zone": "全开发区",
+}
+
+
 def _rate_words(rate):
     if rate is None or rate.rate is None:
         return None
@@ -159,7 +171,7 @@ def _rate_words(rate):
 def annual_paragraph(figures):
     """The paragraph those figures make, modelled on the 2003 Suzhou city report."""
     f = figures
-    scope = "全市" if f.region.kind == "city" else f"全{f.region.get_kind_display()}"
+    scope = SCOPE_WORDS.get(f.region.kind, "全区域")
     kinds = f["enterprises.operating_by_kind"]
     kind_parts = [
         f"{KIND_LABELS[kind]}{kinds[kind]}家" for kind in ("private", "foreign_invested", "individual", "market") if kinds[kind]

@@ -259,3 +259,33 @@ def test_it_scopes_the_organization_view(client, users, world):
     assert client.get(reverse("metrics:org_view"), {"org": world["org_b"].pk}).status_code == 404
     client.force_login(users["instructor"])
     assert client.get(reverse("metrics:org_view")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_it_draws_the_trend_by_year_on_request(client, users, town):
+    """?by=year gives year-end points ending at the report date, readable as a table too."""
+    client.force_login(users["leader"])
+    response = client.get(reverse("metrics:dashboard"), {"as_of": D.isoformat(), "by": "year"})
+    labels = response.context["trend"].labels
+    assert labels[-1] == "2024年" and labels[-2] == "2023年" and len(labels) == 12
+    assert 'id="trend-table"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_writes_the_city_paragraph_in_the_2003_shape(client):
+    """The Suzhou-shaped city at 1/100 scale: the annual paragraph starts like the 2004 minutes."""
+    from accounts.models import User
+    from bench.suzhou import build, plan
+
+    build(0.01)
+    n = plan(0.01)
+    client.force_login(User.objects.create(username="city_admin", role="admin"))
+    response = client.get(reverse("metrics:annual_report"), {"region": "320500", "year": 2003})
+    paragraph = response.context["paragraph"]
+    assert paragraph.startswith(
+        f"截止2003年，全市工商注册的非公有制经济组织共有{n['registered']}家，其中，实际开业投产的有{n['operating']}家。"
+        f"在实际开业投产的非公有制经济组织中，私营企业{n['private']}家，外商投资企业{n['foreign_invested']}家，"
+        f"个体工商户{n['individual']}家。"
+    )
+    assert f"应建已建率实现100%" in paragraph
+    assert f"其中正式职工25人以上的{n['staff25']}家非公企业，选派党建指导员实现了100%" in paragraph
