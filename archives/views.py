@@ -480,33 +480,64 @@ def export_download(request, pk):
 # --- 三会一课 compliance ------------------------------------------------------------------------
 
 
-COMPLIANCE_SORTS = {"name": lambda row: (row["organization"].name,), "missing": lambda row: (-len(row["compliance"].missing), row["organization"].name)}
+COMPLIANCE_SORTS = {
+    "name": lambda row: (row["organization"].name,),
+    "missing": lambda row: (-len(row["compliance"].missing), row["organization"].name),
+}
+COMPLIANCE_PERIODS = [
+    ("month", "本月"), ("previous_month", "上月"), ("quarter", "本季度"), ("previous_quarter", "上季度"),
+]
+
+
+def _compliance_window(period, today):
+    """[start, end] and whether it is still running (then periods not begun are left out)."""
+    month_start = today.replace(day=1)
+    if period == "month":
+        return month_start, _month_end(month_start), True
+    if period == "previous_month":
+        last = month_start - datetime.timedelta(days=1)
+        return last.replace(day=1), last, False
+    start, end = quarter_bounds(today)
+    if period == "previous_quarter":
+        start, end = quarter_bounds(start - datetime.timedelta(days=1))
+        return start, end, False
+    return start, end, True
+
+
+def _month_end(first):
+    following = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
 
 
 @archive_view
 def compliance(request):
+    """Which organizations in scope miss which meetings: three queries for any number of them."""
     user = request.user
     if user.role not in (Role.STAFF, Role.LEADER) and not user.is_admin:
         raise PermissionDenied("三会一课情况汇总仅供组织部门工作人员和领导查看")
     today = timezone.localdate()
-    start, end = quarter_bounds(today)
-    if request.GET.get("quarter") == "previous":
-        start, end = quarter_bounds(start - datetime.timedelta(days=1))
+    period = request.GET.get("period", "quarter")
+    if period not in dict(COMPLIANCE_PERIODS):
+        period = "quarter"
+    start, end, running = _compliance_window(period, today)
     organizations = list(Organization.objects.for_user(user).active().select_related("region").order_by("name"))
-    results = compliance_for_organizations(organizations, start, end, as_of=today)
+    results = compliance_for_organizations(organizations, start, end, as_of=today if running else None)
     rows = [{"organization": org, "compliance": results[org.pk]} for org in organizations]
-    sort = request.GET.get("sort", "missing")
-    rows.sort(key=COMPLIANCE_SORTS.get(sort, COMPLIANCE_SORTS["missing"]))
-    show = request.GET.get("show", "missing")
+    sort = request.GET.get("sort") if request.GET.get("sort") in COMPLIANCE_SORTS else "missing"
+    rows.sort(key=COMPLIANCE_SORTS[sort])
+    show = "all" if request.GET.get("show") == "all" else "missing"
     if show == "missing":
         rows = [row for row in rows if not row["compliance"].compliant]
+    page = paginate(request, rows, per_page=50)
     return render(request, "archives/compliance.html", {
-        "rows": rows,
+        "page": page,
+        "rows": page.rows,
         "start": start,
         "end": end,
         "sort": sort,
         "show": show,
-        "quarter": request.GET.get("quarter", ""),
+        "period": period,
+        "periods": COMPLIANCE_PERIODS,
         "total": len(organizations),
         "compliant_count": sum(1 for c in results.values() if c.compliant),
         "breadcrumbs": [{"label": "活动档案", "url": reverse("archives:record_list")}, {"label": "三会一课情况", "url": None}],

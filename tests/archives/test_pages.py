@@ -304,3 +304,15 @@ def test_it_lets_admins_see_exports_in_the_admin(login, users, world):
     ArchiveExport.objects.create(requested_by=users["staff"], organization=world["org_a"], year=2026)
     assert login(users["admin"]).get("/admin/archives/archiveexport/").status_code == 200
     assert login(users["staff"]).get("/admin/archives/archiveexport/").status_code in (302, 403)
+
+
+def test_it_checks_last_month_on_request(login, users, world):
+    """period=previous_month checks last calendar month: a record there clears its 支委会."""
+    today = datetime.date.today()
+    last_month_day = today.replace(day=1) - datetime.timedelta(days=1)
+    ActivityRecord.objects.create(organization=world["org_a"], held_on=last_month_day, category="committee_meeting", title="上月支委会")
+    response = login(users["staff"]).get(reverse("archives:compliance"), {"period": "previous_month", "show": "all"})
+    compliance = response.context["rows"][0]["compliance"]
+    assert compliance.expected["committee_meeting"] == 1 and compliance.recorded["committee_meeting"] == 1
+    assert not any(label.startswith("支委会") for label in compliance.missing)
+    assert any(label.startswith("党小组会") for label in compliance.missing)
