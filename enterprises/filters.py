@@ -10,7 +10,8 @@ STAFF_BANDS = [("25", "25人以上"), ("50", "50人以上"), ("100", "100人以�
 class EnterpriseFilter(ScopedFilterSet):
     """Filters of the enterprise list, reused by the Excel export."""
 
-    search_fields = ("name__icontains", "credit_code__iexact", "phone__icontains", "legal_representative__icontains")
+    search_fields = ("name__icontains", "phone__icontains", "legal_representative__icontains")
+    code_fields = ("credit_code",)
 
     q = django_filters.CharFilter(method="search", label="搜索（名称/信用代码/电话）")
     region = RegionSubtreeFilter(field_name="region")

@@ -13,7 +13,8 @@ def _assigned():
 class InstructorFilter(ScopedFilterSet):
     """Filters of the instructor list, reused by the Excel export."""
 
-    search_fields = ("name__icontains", "phone__icontains", "id_number__iexact", "work_unit__icontains")
+    search_fields = ("name__icontains", "phone__icontains", "work_unit__icontains")
+    code_fields = ("id_number",)
 
     q = django_filters.CharFilter(method="search", label="搜索（姓名/手机/身份证号/单位）")
     region = RegionSubtreeFilter(field_name="region")

@@ -9,7 +9,8 @@ from regions.filters import RegionSubtreeFilter, ScopedFilterSet
 class PersonFilter(ScopedFilterSet):
     """Filters of the people register, reused by the Excel export."""
 
-    search_fields = ("name__icontains", "id_number__iexact", "phone__icontains")
+    search_fields = ("name__icontains", "phone__icontains")
+    code_fields = ("id_number",)
 
     q = django_filters.CharFilter(method="search", label="搜索（姓名/身份证号/手机）")
     region = RegionSubtreeFilter(field_name="enterprise__region")

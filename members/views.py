@@ -141,7 +141,7 @@ class PersonAdvanceView(PersonObjectFormPage):
             + (f"将推进为：{step[0].label}。" if step else "已处于最后阶段，不能再推进。"),
         )
         kwargs.setdefault("notes", PIPELINE_RULES + self.object.pipeline_warnings())
-        kwargs.setdefault("hide_form", step is None)
+        kwargs.setdefault("hide_form", step is None and self.request.method == "GET")
         return super().get_context_data(**kwargs)
 
     def save(self, form):

@@ -61,6 +61,8 @@ class ScopedFilterSet(django_filters.FilterSet):
     """Base of every list FilterSet: Bootstrap-styled form; ``q`` searches several columns."""
 
     search_fields = ()
+    # Codes stored upper-case (credit code, ID number): matched exactly on their unique index.
+    code_fields = ()
 
     def search(self, queryset, name, value):
         value = (value or "").strip()
@@ -68,7 +70,9 @@ class ScopedFilterSet(django_filters.FilterSet):
             return queryset
         condition = Q()
         for lookup in self.search_fields:
-            condition |= Q(**{lookup: value.upper() if lookup.endswith("__iexact") else value})
+            condition |= Q(**{lookup: value})
+        for field in self.code_fields:
+            condition |= Q(**{field: value.upper()})
         return queryset.filter(condition)
 
     class Meta:

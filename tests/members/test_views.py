@@ -70,8 +70,9 @@ def test_it_warns_when_an_activist_becomes_a_candidate_too_soon(client, users, w
 
 
 def test_it_refuses_to_advance_past_the_last_stage(client, users, world):
-    """A full member has no next stage."""
+    """A full member has no next stage: the page says so and a post is refused."""
     client.force_login(users["staff"])
+    assert "已处于最后阶段，不能再推进" in client.get(url("members:person_advance", world["person_a"].pk)).content.decode()
     response = client.post(url("members:person_advance", world["person_a"].pk), {"on": "2024-01-01"})
     assert "已处于发展流程的最后阶段" in response.content.decode()
 
