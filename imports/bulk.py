@@ -8,6 +8,8 @@ importing user as ``history_user``) are inserted the same way. Updates stay on
 ``bulk_update_with_history``: an import updates only the rows that changed.
 """
 
+import operator
+
 from django.db import connection, models
 from simple_history.utils import bulk_update_with_history
 
@@ -55,16 +57,16 @@ def _insert(model, fields, rows, returning):
     return new_ids
 
 
-def _rows(objs, fields, extra=None):
-    adapters = [_adapter(field) for field in fields]
-    attnames = [field.attname for field in fields]
+def _rows(objs, fields):
+    """Value lists in ``fields`` order, dates and datetimes adapted for the driver."""
+    getter = operator.attrgetter(*(field.attname for field in fields))
+    adapters = [(index, adapt) for index, adapt in enumerate(_adapter(field) for field in fields) if adapt]
     rows = []
     for obj in objs:
-        values = extra(obj) if extra else None
-        row = []
-        for attname, adapt in zip(attnames, adapters):
-            value = values[attname] if values and attname in values else getattr(obj, attname)
-            row.append(adapt(value) if adapt and value is not None else value)
+        row = list(getter(obj)) if len(fields) > 1 else [getter(obj)]
+        for index, adapt in adapters:
+            if row[index] is not None:
+                row[index] = adapt(row[index])
         rows.append(row)
     return rows
 
@@ -79,24 +81,48 @@ def create_with_history(objs, model, ctx):
             for obj in objs:
                 if getattr(obj, field.attname) is None:
                     setattr(obj, field.attname, ctx.now)
-    ids = _insert(model, fields, _rows(objs, fields), returning=True)
+    rows = _rows(objs, fields)
+    ids = _insert(model, fields, rows, returning=True)
     for obj, pk in zip(objs, ids):
         obj.pk = pk
         obj._state.adding = False
     history = getattr(model, "history", None)
     if history is not None:
-        history_model = history.model
-        history_fields = [field for field in history_model._meta.concrete_fields if not field.primary_key]
-        user_id = ctx.user.pk if ctx.user is not None else None
-        stamp = {"history_date": ctx.now, "history_type": "+", "history_user_id": user_id,
-                 "history_change_reason": None}
-        pk_attname = model._meta.pk.attname
-
-        def extra(obj):
-            return stamp | {pk_attname: obj.pk}
-
-        _insert(history_model, history_fields, _rows(objs, history_fields, extra), returning=False)
+        _insert_history(model, history.model, fields, rows, ids, ctx)
     return objs
+
+
+def _insert_history(model, history_model, fields, rows, ids, ctx):
+    """simple_history ``+`` rows built from the rows just inserted (same values, plus the stamp)."""
+    history_fields = [field for field in history_model._meta.concrete_fields if not field.primary_key]
+    position = {field.attname: index for index, field in enumerate(fields)}
+    stamp_row = _rows([_Stamp(ctx)], [field for field in history_fields if field.attname in _Stamp.ATTNAMES])[0]
+    stamp = dict(zip([field.attname for field in history_fields if field.attname in _Stamp.ATTNAMES], stamp_row))
+    pk_attname = model._meta.pk.attname
+    plan = []
+    for field in history_fields:
+        if field.attname == pk_attname:
+            plan.append(("pk", None))
+        elif field.attname in position:
+            plan.append(("row", position[field.attname]))
+        else:
+            plan.append(("stamp", stamp.get(field.attname)))
+    history_rows = []
+    for row, pk in zip(rows, ids):
+        history_rows.append([pk if source == "pk" else row[value] if source == "row" else value for source, value in plan])
+    _insert(history_model, history_fields, history_rows, returning=False)
+
+
+class _Stamp:
+    """The history columns that are the same for every row of one import."""
+
+    ATTNAMES = ("history_date", "history_type", "history_user_id", "history_change_reason")
+
+    def __init__(self, ctx):
+        self.history_date = ctx.now
+        self.history_type = "+"
+        self.history_user_id = ctx.user.pk if ctx.user is not None else None
+        self.history_change_reason = None
 
 
 def update_with_history(objs, model, fields, ctx):
