@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.pages import ScopedModelForm, StyledForm
 from enterprises.forms import EnterpriseCodeField
 from members.models import Person
-from organizations.models import SCHEME_ITEMS, DissolveReason, Organization, Scheme
+from organizations.models import SCHEME_ITEMS, DissolveReason, Organization, Pairing, Scheme
 
 
 class OrganizationForm(ScopedModelForm):
@@ -98,3 +98,14 @@ class EvaluationForm(StyledForm):
             code: (self.cleaned_data.get(f"met_{code}", False), self.cleaned_data.get(f"note_{code}", ""))
             for code, _ in SCHEME_ITEMS[self.scheme]
         }
+
+
+class PairingForm(ScopedModelForm):
+    class Meta:
+        model = Pairing
+        fields = ["partner_organization", "partner_unit", "start_on", "end_on", "content"]
+
+    def __init__(self, *args, user, organization, **kwargs):
+        kwargs.setdefault("instance", Pairing(organization=organization))
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["partner_organization"].help_text = "与本辖区其他党组织结对时选择；与外单位结对时填写结对单位"

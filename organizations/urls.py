@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/dissolve/", views.OrganizationDissolveView.as_view(), name="organization_dissolve"),
     path("<int:pk>/officers/", views.OfficersView.as_view(), name="organization_officers"),
     path("<int:pk>/evaluation/", views.EvaluationView.as_view(), name="evaluation_add"),
+    path("<int:pk>/pairings/add/", views.PairingCreateView.as_view(), name="pairing_add"),
     path("coverage/add/", views.CoverageCreateView.as_view(), name="coverage_add"),
     path("coverage/<int:pk>/end/", views.CoverageEndView.as_view(), name="coverage_end"),
 ]

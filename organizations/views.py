@@ -15,6 +15,7 @@ from organizations.forms import (
     EndDateForm,
     EvaluationForm,
     OfficersForm,
+    PairingForm,
     OrganizationCreateForm,
     OrganizationForm,
 )
@@ -26,6 +27,7 @@ from organizations.models import (
     Evaluation,
     EvaluationItem,
     Organization,
+    Pairing,
     Scheme,
 )
 from organizations.selectors import organization_list_queryset
@@ -114,6 +116,7 @@ class OrganizationDetailView(ScopedPage):
             can_add_coverage=role_can(user, "add", Coverage) and org.is_active,
             can_end_coverage=role_can(user, "change", Coverage),
             can_evaluate=role_can(user, "add", Evaluation),
+            can_add_pairing=role_can(user, "add", Pairing) and org.is_active,
             schemes=Scheme.choices,
         )
         return context
@@ -247,6 +250,25 @@ class EvaluationView(OrganizationObjectFormPage):
             note=data["note"],
             items=form.items(),
         )
+        return self.object
+
+
+class PairingCreateView(OrganizationObjectFormPage):
+    model = Pairing
+    action = "add"
+    form_class = PairingForm
+    step = "新增结对共建"
+    success_message = "结对共建已登记"
+
+    def object_queryset(self):
+        return Organization.objects.for_user(self.request.user).select_related("region")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "organization": self.object}
+
+    def save(self, form):
+        form.instance._history_user = self.request.user
+        form.save()
         return self.object
 
 

@@ -24,6 +24,7 @@ EXPECTED = {
     ("organizations:organization_dissolve", "org_a"): [200, 403, 403, 403, 200, 404],
     ("organizations:organization_officers", "org_a"): [200, 403, 403, 403, 200, 404],
     ("organizations:evaluation_add", "org_a"): [200, 403, 403, 403, 200, 404],
+    ("organizations:pairing_add", "org_a"): [200, 403, 403, 403, 200, 404],
     ("organizations:coverage_add", None): [200, 403, 403, 403, 200, 200],
     ("organizations:coverage_end", "coverage"): [200, 403, 403, 403, 200, 404],
 }
@@ -196,6 +197,20 @@ def test_it_shows_advisory_warnings_and_masks_ids_for_the_secretary(client, user
     assert "单独组建的党支部应有 3 名以上正式党员" in page and "尚未配备书记" in page
     assert world["person_a"].masked_id_number in page and world["person_a"].id_number not in page
     assert "编辑" not in page and "撤销</a>" not in page
+
+
+def test_it_records_a_pairing(client, users, world):
+    """结对共建 needs a partner (organization or unit), never itself; a valid one shows on the page."""
+    client.force_login(users["staff"])
+    path = url("organizations:pairing_add", world["org_a"].pk)
+    response = client.post(path, {"start_on": "2024-01-01"})
+    assert "请选择结对党组织或填写结对单位" in response.content.decode()
+    response = client.post(path, {"start_on": "2024-01-01", "partner_organization": world["org_a"].pk})
+    assert "不能与本党组织结对" in response.content.decode()
+    response = client.post(path, {"start_on": "2024-01-01", "partner_unit": "镇机关第一党支部", "content": "联学共建"})
+    assert response.status_code == 302
+    assert Pairing.objects.get(organization=world["org_a"]).partner_unit == "镇机关第一党支部"
+    assert "镇机关第一党支部" in client.get(world["org_a"].get_absolute_url()).content.decode()
 
 
 LIST_QUERIES = 8
