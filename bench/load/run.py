@@ -68,7 +68,32 @@ DETAIL_SOURCES = {
     "organization": ("/organizations/", re.compile(r'href="(/organizations/\d+/)"')),
     "record": ("/archives/", re.compile(r'href="(/archives/records/\d+/)"')),
 }
-SEARCH_TERMS = ["华兴", "宏达", "科技", "电子", "物流", "食品", "9132", "新材料"]
+# Demo accounts in the bench/suzhou.py city: the busiest township, a district, the city, the
+# secretary of an organization with activity records, an instructor with assignments.
+CITY_ACCOUNTS = """
+from django.db.models import Count
+from accounts.models import User
+from instructors.models import Instructor
+from organizations.models import Organization
+from regions.models import Region
+town = Region.objects.filter(kind="township").annotate(n=Count("enterprises")).order_by("-n").first()
+org = Organization.objects.filter(region=town, status="active").annotate(n=Count("activities")).order_by("-n").first()
+instructor = Instructor.objects.annotate(n=Count("assignments")).order_by("-n").first()
+anchors = {
+    "staff_luzhi": ("staff", {"region": town}),
+    "leader_wuzhong": ("leader", {"region": town.parent}),
+    "leader_city": ("leader", {"region": town.parent.parent}),
+    "secretary_demo": ("secretary", {"organization": org}),
+    "instructor_demo": ("instructor", {"instructor": instructor}),
+}
+passwords = {%s}
+for username, (role, anchor) in anchors.items():
+    user = User(username=username, role=role, **anchor)
+    user.set_password(passwords[username])
+    user.save()
+print("accounts:", town, org, instructor)
+""" % ", ".join(f"{name!r}: {password!r}" for name, password, *_ in ACCOUNTS)
+SEARCH_TERMS = ["华兴", "宏达", "科技", "电子", "物流", "食品", "9132", "有限公司", "00012", "个体工商户"]
 
 
 def free_port():
@@ -89,7 +114,13 @@ def prepare_database(args, env):
     psql = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q"]
     run(psql + ["-c", f"DROP DATABASE IF EXISTS {name}", "-c", f"CREATE DATABASE {name}"], env)
     run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env)
-    run([PYTHON, "manage.py", "seed_demo", "--enterprises", str(args.enterprises)], env)
+    if args.city_scale:
+        # The Suzhou-shaped city of bench/suzhou.py (289,513 enterprises at scale 1), plus the demo
+        # accounts anchored in it.
+        run([PYTHON, "-m", "bench.suzhou", "--scale", str(args.city_scale)], env)
+        run([PYTHON, "manage.py", "shell", "-c", CITY_ACCOUNTS], env)
+    else:
+        run([PYTHON, "manage.py", "seed_demo", "--enterprises", str(args.enterprises)], env)
 
 
 def start_gunicorn(env, port):
@@ -272,6 +303,7 @@ def main():
     parser.add_argument("--enterprises", type=int, default=320, help="seed_demo size")
     parser.add_argument("--think-min", type=float, default=0.0, help="seconds a user pauses between clicks (min)")
     parser.add_argument("--think-max", type=float, default=0.0, help="(max); 0 = no pause, saturation")
+    parser.add_argument("--city-scale", type=float, default=0, help="load bench/suzhou.py's city at this scale instead of seed_demo")
     parser.add_argument("--reuse-database", action="store_true", help="skip drop/create/migrate/seed")
     args = parser.parse_args()
 
@@ -340,7 +372,7 @@ def main():
             "error_examples": [],
         }
     report = {"load_average_after": os.getloadavg(), "command": " ".join(sys.argv), "users": args.users, "wall_seconds": round(wall, 1),
-              "enterprises_seeded": args.enterprises, "actions": rows}
+              "data": f"bench/suzhou.py city, scale {args.city_scale}" if args.city_scale else f"seed_demo --enterprises {args.enterprises}", "actions": rows}
     path = OUT / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"\n{args.users} users, {wall:.1f} s wall, load average {os.getloadavg()}, written to {path.relative_to(ROOT)}\n")

@@ -197,3 +197,14 @@ def test_it_refuses_to_start_in_production_without_a_secret_key():
     result = _run_python("import django; django.setup()", _production_env(SECRET_KEY=""))
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_it_never_serves_media_from_a_public_url(client, town_a):
+    """Photos exist on disk, yet no URL outside the scope-checking views serves them; anonymous users sign in first."""
+    photo = town_a["photo"]
+    assert client.get(settings.MEDIA_URL + photo.image.name).status_code == 404
+    assert client.get("/media/" + photo.image.name).status_code == 404
+    assert client.get("/static/../media/" + photo.image.name).status_code == 404
+    response = client.get(reverse("archives:photo", args=[photo.pk]))
+    assert response.status_code == 302 and response.url.startswith(LOGIN)
