@@ -641,7 +641,9 @@ def site_edit(request, organization_id):
             add_validation_error(form, error)
         else:
             messages.success(request, "已保存活动阵地信息")
-            return redirect("archives:site_detail", organization.pk)
+            return _finish(request, None, reverse("archives:site_detail", args=[organization.pk]))
+    if request.method == "POST" and _wants_json(request):
+        return _finish(request, form, "")
     photos = list(SitePhoto.objects.for_user(user).filter(site=site)) if site.pk else []
     return render(request, "archives/site_form.html", {
         "organization": organization,

@@ -78,3 +78,28 @@ def test_it_records_a_committee_meeting_with_two_photos_on_a_phone(live_server, 
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     screenshot(page, "archives-record-detail-phone")
     assert [p.caption for p in record.photos.all()] == ["支委会现场", "学习材料"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_fills_the_site_sheet_and_reads_the_archive_on_a_phone(live_server, users, world, page_factory, screenshot):
+    """The secretary ticks the six items with a photo for 有党旗, then sees the sheet and the year's archive."""
+    import datetime
+
+    ActivityRecord.objects.create(organization=world["org_a"], held_on=datetime.date.today(), category="theme_day", title="主题党日：重温入党誓词")
+    page = page_factory(viewport=PHONE)
+    sign_in(page, live_server, "secretary_a", PASSWORD)
+    page.goto(f"{live_server.url}/archives/sites/{world['org_a'].pk}/edit/")
+    page.fill("#id_address", "厂区行政楼二楼")
+    page.fill("#id_area", "60")
+    for name in ("place", "facilities", "sign", "flag", "books", "rules"):
+        page.check(f"#id_has_{name}")
+    page.locator("#id_photos_flag").set_input_files([{"name": "flag.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg((200, 0, 0))}])
+    page.click("form[data-upload-form] button[type=submit]")
+    page.wait_for_url(re.compile(rf".*/archives/sites/{world['org_a'].pk}/$"))
+    assert page.get_by_text("六有达标").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "archives-site-phone")
+    page.goto(f"{live_server.url}/archives/organizations/{world['org_a'].pk}/{datetime.date.today().year}/")
+    assert page.get_by_text("主题党日：重温入党誓词").is_visible()
+    screenshot(page, "archives-archive-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
