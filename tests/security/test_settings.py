@@ -208,3 +208,16 @@ def test_it_never_serves_media_from_a_public_url(client, town_a):
     assert client.get("/static/../media/" + photo.image.name).status_code == 404
     response = client.get(reverse("archives:photo", args=[photo.pk]))
     assert response.status_code == 302 and response.url.startswith(LOGIN)
+
+
+@pytest.mark.django_db
+def test_it_keeps_sessions_and_lockouts_in_the_database_for_several_app_servers(client, users):
+    """Scaling past one machine: sessions and axes failure counts live in the shared database, not a process."""
+    from axes.models import AccessAttempt
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    assert settings.AXES_HANDLER == "axes.handlers.database.AxesDatabaseHandler"
+    _fail_sign_in(client, "staff_a", 2)
+    assert AccessAttempt.objects.get(username="staff_a").failures_since_start == 2
+    client.post(LOGIN, {"username": "leader_a", "password": PASSWORD})
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
