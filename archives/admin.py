@@ -17,6 +17,11 @@ class ActivityRecordAdmin(ScopedAdmin):
 class ActivityPhotoAdmin(ScopedAdmin):
     list_display = ["record", "caption", "uploaded_at"]
     raw_id_fields = ["record"]
+    # Photos enter only through archives.photos (verified, EXIF stripped); the admin edits captions.
+    readonly_fields = ["image", "thumbnail", "taken_at", "original_name"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(ActivityAttachment)

@@ -129,3 +129,19 @@ def test_it_streams_photos_from_storage_in_chunks(world, users, record_a, settin
         assert info.compress_type == zipfile.ZIP_STORED
         with photo.image.open("rb") as stored:
             assert archive.read(info) == stored.read()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_through_the_database_task_backend(users, world, record_a, settings):
+    """With the production backend (django_tasks_db) the export waits in the queue until db_worker runs it."""
+    from django.core.management import call_command
+
+    from archives.services import export_request
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    export = export_request(actor=users["secretary"], organization=world["org_a"], year=2026)
+    export.refresh_from_db()
+    assert export.status == ArchiveExport.Status.PENDING
+    call_command("db_worker", "--batch", verbosity=0)
+    export.refresh_from_db()
+    assert export.status == ArchiveExport.Status.DONE and export.file.name.endswith(".zip")
