@@ -328,7 +328,7 @@ def _grouped(queryset, region_field, **aggregates):
     return result
 
 
-def _raw_counts(user, region, day, year, region_ids):
+def _raw_counts(user, region, day, year, region_ids, member_dates=()):
     """Per region node id, every raw count the indicators are made of. A fixed number of queries.
 
     ``region_ids`` are the subtree's node ids (already loaded): ``region_id IN (...)`` lets SQLite
@@ -423,6 +423,8 @@ def _raw_counts(user, region, day, year, region_ids):
             warn_mass_head=Count("pk", filter=Q(pk__in=mass_org_head_person_ids()) & ~member_q(day) & in_registered),
             warn_probation_overdue=Count("pk", filter=probation_overdue_q(day)),
             warn_candidate_early=Count("pk", filter=candidate_too_early_q(day)),
+            # The trend's member series rides on the same pass over people.
+            **{f"members_on_{i}": Count("pk", filter=member_q(when) & in_registered) for i, when in enumerate(member_dates)},
         )
     )
     # 7. Instructors with an assignment active on the day, by the instructor's own region.
@@ -558,6 +560,10 @@ class Figures:
             **as_json(self.indicators),
         }
 
+    def members_on(self, dates):
+        """Members on each date, when the report was asked for them (``member_dates``)."""
+        return [self.counts[f"members_on_{i}"] for i in range(len(dates))]
+
     @property
     def new_in_year_per_township(self):
         """members.new_in_year per township: the township's own figure, or the mean above it."""
@@ -597,11 +603,15 @@ def default_day_and_year(as_of=None, year=None):
     return as_of, year or as_of.year
 
 
-def region_report(user, region, as_of=None, year=None):
-    """Figures for ``region`` and its children, scoped to ``user``. A fixed number of queries."""
+def region_report(user, region, as_of=None, year=None, member_dates=()):
+    """Figures for ``region`` and its children, scoped to ``user``. A fixed number of queries.
+
+    ``member_dates``: also count members on each of these dates (the trend's member series),
+    in the same pass over people; read them back with ``figures.members_on(member_dates)``.
+    """
     as_of, year = default_day_and_year(as_of, year)
     nodes = list(Region.objects.subtree(region).only("pk", "path", "code", "name", "kind", "parent_id", "depth"))
-    per_region = _raw_counts(user, region, as_of, year, [node.pk for node in nodes])
+    per_region = _raw_counts(user, region, as_of, year, [node.pk for node in nodes], member_dates)
     stats = {
         row["region_id"]: row
         for row in RegionStat.objects.filter(year=year, region__path__startswith=region.path, region__depth__lte=region.depth + 1)
@@ -961,9 +971,10 @@ class Trend:
         return {"labels": self.labels, "series": [{"name": name, "data": values} for name, values in self.series.items()]}
 
 
-def trend(user, region, as_of=None, by="month", points=12):
+def trend(user, region, as_of=None, by="month", points=12, members=None):
     """Organizations, covered and instructed enterprises and members on each date: one query per series.
 
+    ``members``: the member series already counted by ``region_report(member_dates=...)``.
     Enterprise series count distinct enterprises with two levels of aggregation: per enterprise,
     one 0/1 flag per date (streamed from the (enterprise, start, end) index), then a sum per date.
     """
@@ -1004,7 +1015,9 @@ def trend(user, region, as_of=None, by="month", points=12):
                 Coverage.objects.all(), lambda day: link_active(day) & active_on_q(day, "organization__")
             ),
             "指导员覆盖企业数": distinct_enterprises(Assignment.objects.all(), link_active),
-            "党员数": counted(region_people(user, region).exclude(enterprise__status=CLOSED), member_q),
+            "党员数": members
+            if members is not None
+            else counted(region_people(user, region).exclude(enterprise__status=CLOSED), member_q),
         },
     )
 

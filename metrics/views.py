@@ -130,10 +130,11 @@ def dashboard_context(request):
     require_office(request.user)
     region = report_region(request)
     as_of, year, by, form = report_params(request)
-    report = selectors.region_report(request.user, region, as_of, year)
+    dates = selectors.trend_dates(as_of, by)
+    report = selectors.region_report(request.user, region, as_of, year, member_dates=dates)
     figures = report.total
     statuses = selectors.target_statuses(figures)
-    trend = selectors.trend(request.user, region, as_of, by=by)
+    trend = selectors.trend(request.user, region, as_of, by=by, members=figures.members_on(dates))
     children = [
         {
             "figures": child,

@@ -193,3 +193,13 @@ def test_it_runs_a_fixed_number_of_queries_whatever_the_data_size(world, town, r
     with CaptureQueriesContext(connection) as busy:
         region_report(None, world["city"], as_of=D, year=Y)
     assert len(empty.captured_queries) == len(busy.captured_queries)
+
+
+@pytest.mark.django_db
+def test_it_counts_the_member_series_with_the_report(world, town):
+    """The member series counted in the report's pass over people equals the trend's own count."""
+    from metrics.selectors import trend_dates
+
+    dates = trend_dates(D, "month")
+    report = region_report(None, world["town_a"], as_of=D, year=Y, member_dates=dates)
+    assert report.total.members_on(dates) == trend(None, world["town_a"], as_of=D).series["党员数"]
