@@ -99,7 +99,8 @@ def _existed_throughout(org, span):
 def compliance_for_organizations(organizations, start, end, *, as_of=None):
     """三会一课 compliance per organization over the calendar periods inside [start, end].
 
-    ``organizations``: a queryset or an iterable of Organization objects. Returns
+    ``organizations``: a queryset (preferred for many: the record filter is then a subquery,
+    not an IN list of ids) or an iterable of Organization objects. Returns
     ``{organization_id: Compliance}``. Queries: one for the requirements, one aggregate over
     ActivityRecord (records counted per organization, category and month, then folded into
     quarters and years here), plus one to read the organizations when a queryset is given:
