@@ -28,3 +28,6 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
 proc_name = "partybuild"
+# gunicorn 27's control socket (gunicornc) defaults to ~/.gunicorn/: not needed here, and the
+# hardened systemd unit (ProtectHome, ProtectSystem=strict) gives the service no writable home.
+control_socket_disable = True

@@ -35,6 +35,7 @@ def test_it_loads_gunicorn_conf_and_reads_the_environment(monkeypatch):
     defaults = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
     assert defaults["bind"] == "127.0.0.1:8000"
     assert defaults["workers"] >= 3 and defaults["timeout"] >= 30
+    assert defaults["control_socket_disable"] is True  # no writable home under the hardened unit
     monkeypatch.setenv("GUNICORN_BIND", "127.0.0.1:9100")
     monkeypatch.setenv("GUNICORN_WORKERS", "2")
     configured = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
