@@ -160,7 +160,10 @@ def _xlsx_formula_cells(path, member):
 
 
 def _open_xlsx(path):
-    paths = _xlsx_sheet_paths(path)
+    try:
+        paths = _xlsx_sheet_paths(path)
+    except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError):
+        raise FileProblem("文件已损坏，无法作为 .xlsx 文件打开")
     try:
         import python_calamine
 
@@ -308,16 +311,24 @@ def estimate_rows(path, filename=None):
         with open(path, "rb") as handle:
             return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     if file_type == "xlsx":
-        total = 0
-        with zipfile.ZipFile(path) as archive:
-            for member in _xlsx_sheet_paths(path).values():
-                try:
-                    with archive.open(member) as stream:
-                        head = stream.read(4096)
-                except KeyError:
-                    continue
-                match = _DIMENSION_RE.search(head)
-                if match and match.group(1):
-                    total += int(match.group(1))
-        return total or None
+        try:
+            return _xlsx_dimension_rows(path)
+        except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError, ValueError):
+            return None
     return None
+
+
+def _xlsx_dimension_rows(path):
+    """Rows declared by the sheets' <dimension> elements (read from the first bytes of each sheet)."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for member in _xlsx_sheet_paths(path).values():
+            try:
+                with archive.open(member) as stream:
+                    head = stream.read(4096)
+            except KeyError:
+                continue
+            match = _DIMENSION_RE.search(head)
+            if match and match.group(1):
+                total += int(match.group(1))
+    return total or None

@@ -143,3 +143,59 @@ def test_it_forbids_templates_to_roles_without_import(users, login):
     """A leader may not download import templates (403); an unknown kind is 404."""
     assert login(users["leader"]).get(reverse("imports:template", args=["enterprises"])).status_code == 403
     assert login(users["staff"]).get(reverse("imports:template", args=["nothing"])).status_code == 404
+
+
+def test_it_refuses_a_renamed_png_upload_with_a_message(users, login, media, tmp_path):
+    """A PNG named .xlsx uploads, then the preview refuses it with a Chinese message (no server error)."""
+    path = tmp_path / "photo.xlsx"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    client = login(users["staff"])
+    upload_file(client, path)
+    job = ImportJob.objects.get()
+    assert job.status == "refused"
+    assert "不是有效的 .xlsx 文件" in client.get(job.get_absolute_url()).content.decode()
+
+
+def test_it_refuses_a_wrong_extension_in_the_form(users, login, media, tmp_path):
+    """A .pdf is refused by the form itself; no job is created."""
+    path = tmp_path / "list.pdf"
+    path.write_bytes(b"%PDF-1.4")
+    response = upload_file(login(users["staff"]), path)
+    assert response.status_code == 200 and "不支持的文件类型" in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_it_offers_the_workbook_to_staff(users, login, media):
+    """Staff may upload a multi-sheet workbook (sheets their role may not import are refused by name)."""
+    page = login(users["staff"]).get(reverse("imports:upload")).content.decode()
+    assert 'value="workbook"' in page and 'value="regions"' not in page
+
+
+# Queries of the upload page: session, user, jobs list, plus the navigation's own lookups.
+UPLOAD_PAGE_QUERIES = 7
+# Queries of a job page: the same session, user and navigation lookups, then the job.
+JOB_PAGE_QUERIES = 7
+
+
+def test_it_renders_the_upload_page_in_a_fixed_number_of_queries(users, login, media, good_file,
+                                                                 django_assert_num_queries):
+    """The recent-jobs list costs the same queries with 1 job as with 4."""
+    client = login(users["staff"])
+    for count in (1, 3):
+        for _ in range(count):
+            upload_file(client, good_file)
+        with django_assert_num_queries(UPLOAD_PAGE_QUERIES):
+            assert client.get(reverse("imports:upload")).status_code == 200
+
+
+def test_it_renders_the_job_page_in_a_fixed_number_of_queries(users, login, media, tmp_path,
+                                                              django_assert_num_queries):
+    """A job page costs the same queries with 1 error as with 50 errors."""
+    client = login(users["staff"])
+    for errors in (1, 50):
+        rows = [ENTERPRISE_HEADER] + [enterprise_row(i, 经营状态="??") for i in range(errors)]
+        upload_file(client, write_xlsx(tmp_path / f"e{errors}.xlsx", rows))
+        job = ImportJob.objects.latest("pk")
+        assert job.preview["error_count"] == errors
+        with django_assert_num_queries(JOB_PAGE_QUERIES):
+            client.get(job.get_absolute_url())
