@@ -117,3 +117,25 @@ def test_it_accepts_a_region_name_unique_in_scope(users, xlsx):
     """所属区域 may be a region name unique in the importer's scope."""
     result = run_import("enterprises", xlsx([ENTERPRISE_HEADER, enterprise_row(1, region="甪直镇")]), user=users["staff"])
     assert result.ok, result.errors
+
+
+def test_it_reads_an_xls_file(users, tmp_path):
+    """The old .xls format (read with xlrd) imports like .xlsx, dates included."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("企业")
+    date_style = xlwt.easyxf(num_format_str="YYYY-MM-DD")
+    for column, header in enumerate(ENTERPRISE_HEADER):
+        sheet.write(0, column, header)
+    for column, value in enumerate(enterprise_row(1)):
+        if ENTERPRISE_HEADER[column] == "成立日期":
+            sheet.write(1, column, datetime.date(2003, 5, 1), date_style)
+        else:
+            sheet.write(1, column, value)
+    path = tmp_path / "old.xls"
+    book.save(str(path))
+    result = run_import("enterprises", str(path), user=users["staff"])
+    assert result.ok, result.errors
+    enterprise = Enterprise.objects.get(credit_code=enterprise_row(1)[1])
+    assert (enterprise.founded_on, enterprise.employees) == (datetime.date(2003, 5, 1), 31)
