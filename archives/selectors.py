@@ -51,9 +51,19 @@ class Compliance:
     def compliant(self):
         return not self.missing
 
+    gaps: list = field(default_factory=list)  # (category label, period label, shortfall) per missing period
+
     @property
     def missing_text(self):
         return "、".join(self.missing)
+
+    @property
+    def missing_summary(self):
+        """One entry per category, e.g. "支委会（2026年7月、2026年8月）": short enough for a table cell."""
+        periods = {}
+        for label, period_label, _ in self.gaps:
+            periods.setdefault(label, []).append(period_label)
+        return "；".join(f"{label}（{'、'.join(spans)}）" for label, spans in periods.items())
 
 
 def _next_month(day):
@@ -166,6 +176,7 @@ def compliance_for_organizations(organizations, start, end, *, as_of=None):
                 if held < times:
                     short = f"，差{times - held}次" if times > 1 else ""
                     compliance.missing.append(f"{label}（{span.label}{short}）")
+                    compliance.gaps.append((label, span.label, times - held))
             compliance.expected[category] = expected
             compliance.recorded[category] = recorded
     return result

@@ -109,3 +109,11 @@ def test_it_leaves_out_periods_not_yet_begun(world):
     assert "支委会（2026年2月）" in compliance.missing
     assert not any("3月" in label for label in compliance.missing)
     assert compliance.expected["branch_assembly"] == 1  # the quarter has begun
+
+
+def test_it_summarises_the_gaps_per_category(world):
+    """missing_summary names each category once with its periods."""
+    org = world["org_a"]
+    compliance = compliance_for_organizations([org], datetime.date(2026, 1, 1), datetime.date(2026, 2, 28))[org.pk]
+    assert "支委会（2026年1月、2026年2月）" in compliance.missing_summary
+    assert compliance.missing_summary.count("支委会") == 1
