@@ -145,3 +145,22 @@ def test_it_runs_through_the_database_task_backend(users, world, record_a, setti
     call_command("db_worker", "--batch", verbosity=0)
     export.refresh_from_db()
     assert export.status == ArchiveExport.Status.DONE and export.file.name.endswith(".zip")
+
+
+def test_it_prunes_old_exports_with_their_files(users, world, record_a, media_root, django_capture_on_commit_callbacks):
+    """prune_archive_exports removes exports older than --days, zip included; newer ones stay."""
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from archives.services import export_request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        old = export_request(actor=users["staff"], organization=world["org_a"], year=2026)
+        new = export_request(actor=users["staff"], organization=world["org_a"], year=2026)
+    old.refresh_from_db()
+    old_file = media_root / old.file.name
+    assert old_file.exists()
+    ArchiveExport.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    call_command("prune_archive_exports", "--days", "7")
+    assert list(ArchiveExport.objects.all()) == [new]
+    assert not old_file.exists()

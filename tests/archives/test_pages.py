@@ -317,3 +317,16 @@ def test_it_checks_last_month_on_request(login, users, world):
     assert compliance.expected["committee_meeting"] == 1 and compliance.recorded["committee_meeting"] == 1
     assert not any(label.startswith("支委会") for label in compliance.missing)
     assert any(label.startswith("党小组会") for label in compliance.missing)
+
+
+def test_it_reuses_the_site_the_page_already_loaded(users, world, django_assert_num_queries):
+    """On the organization page (which puts ``site`` in its context) the panel runs three queries, else four."""
+    request = RequestFactory().get("/")
+    request.user = users["staff"]
+    template = Template("{% load archives_tags %}{% org_archive_panel organization %}")
+    organization = world["org_a"]
+    with django_assert_num_queries(4):
+        template.render(Context({"organization": organization, "request": request}))
+    with django_assert_num_queries(3):
+        html = template.render(Context({"organization": organization, "request": request, "site": None}))
+    assert "未填写" in html
