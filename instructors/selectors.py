@@ -8,5 +8,5 @@ from instructors.models import Assignment
 def instructor_list_queryset(queryset, day=None):
     day = day or timezone.localdate()
     return queryset.select_related("region").annotate(
-        active_assignment_count=count_subquery(Assignment.objects.active_on(day).filter(instructor=OuterRef("pk")), "instructor"),
+        active_assignment_count=count_subquery(Assignment.objects.active_on(day).filter(instructor=OuterRef("pk"))),
     )

@@ -30,7 +30,7 @@ from organizations.models import (
     Pairing,
     Scheme,
 )
-from organizations.selectors import organization_list_queryset
+from organizations.selectors import add_member_counts, organization_list_queryset
 from partybuild.scoping import role_can
 
 DETAIL_MEMBERS_LIMIT = 100
@@ -60,6 +60,9 @@ class OrganizationListView(ScopedListPage):
 
     def list_queryset(self):
         return organization_list_queryset(self.scoped())
+
+    def decorate_rows(self, rows):
+        add_member_counts(rows)
 
 
 class OrganizationDetailView(ScopedPage):

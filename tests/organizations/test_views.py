@@ -213,7 +213,20 @@ def test_it_records_a_pairing(client, users, world):
     assert "镇机关第一党支部" in client.get(world["org_a"].get_absolute_url()).content.decode()
 
 
-LIST_QUERIES = 8
+def test_it_counts_covered_enterprises_and_members_on_the_list(client, users, world):
+    """Each row shows its open coverage links and its members (full members in brackets)."""
+    make_person(world["ent_a"], 3, organization=world["org_a"])
+    probationary = make_person(world["ent_a"], 4, organization=world["org_a"])
+    probationary.status, probationary.confirmed_on = "probationary", None
+    probationary.save()
+    client.force_login(users["staff"])
+    page = client.get(url("organizations:organization_list")).content.decode()
+    row = page[page.index(world["org_a"].name) :]
+    row = row[: row.index("</tr>")]
+    assert "<td>1</td>" in row and "3（2）" in row
+
+
+LIST_QUERIES = 10  # 8 + members and full members counted for the shown rows
 DETAIL_QUERIES = 23
 
 
