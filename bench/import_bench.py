@@ -3,7 +3,9 @@
 For each database it migrates a fresh database, imports the regions, then measures, each in a
 fresh process (so peak RSS belongs to that step alone):
 
-- read: the reader alone reading every cell of 企业.xlsx (python-calamine);
+- read: the reader the import uses, alone, reading every cell of 企业.xlsx (a sheet this large is
+  streamed with ElementTree.iterparse; smaller ones are read with python-calamine, which holds
+  the whole sheet in memory) — and, for comparison, python-calamine on the same file;
 - first import of 企业.xlsx (all created) and a re-import (all unchanged), via the same
   engine as the web and the shell (imports.engine.run_import, full scope, history rows written).
 
@@ -69,7 +71,11 @@ def step(kind, path):
 
     started = time.perf_counter()
     cpu_started = time.process_time()
-    if kind == "read":
+    if kind in ("read", "read_calamine"):
+        if kind == "read_calamine":  # for comparison: calamine holds the whole sheet in memory
+            from imports import readers
+
+            readers.STREAM_ABOVE_BYTES = float("inf")
         cells = read_all_cells(path)
         data = {"cells": cells}
     else:
@@ -87,15 +93,17 @@ def step(kind, path):
 
 def bench(db, data_dir, out_dir):
     env = dict(os.environ, DATABASE_URL=database_url(db, out_dir), DJANGO_SETTINGS_MODULE="partybuild.settings",
-               AXES_ENABLED="0", LOG_LEVEL="WARNING")
+               AXES_ENABLED="0", LOG_LEVEL="WARNING", DEBUG="0")
     fresh_database(db, out_dir)
     subprocess.run([PYTHON, "manage.py", "migrate", "-v", "0"], env=env, cwd=ROOT, check=True)
     enterprises = str(data_dir / "企业.xlsx")
     regions = run_step(env, "regions", str(data_dir / "区域.xlsx"))
     read = run_step(env, "read", enterprises)
+    read_calamine = run_step(env, "read_calamine", enterprises)
     first = run_step(env, "enterprises", enterprises)
     second = run_step(env, "enterprises", enterprises)
-    report = {"db": db, "regions": regions, "read": read, "first": first, "reimport": second}
+    report = {"db": db, "regions": regions, "read": read, "read_calamine": read_calamine, "first": first,
+              "reimport": second}
     for name in ("first", "reimport"):
         report[f"{name}_ratio"] = round(report[name]["seconds"] / read["seconds"], 2)
         report[f"{name}_cpu_ratio"] = round(report[name]["cpu_seconds"] / max(read["cpu_seconds"], 0.01), 2)
@@ -119,7 +127,8 @@ def main():
         print(json.dumps(report, ensure_ascii=False))
         first, again, read = report["first"], report["reimport"], report["read"]
         print(
-            f"{db}: read {read['seconds']}s wall / {read['cpu_seconds']}s CPU ({read['peak_rss_mib']} MiB); "
+            f"{db}: read {read['seconds']}s wall / {read['cpu_seconds']}s CPU ({read['peak_rss_mib']} MiB) "
+            f"[calamine {report['read_calamine']['cpu_seconds']}s CPU, {report['read_calamine']['peak_rss_mib']} MiB]; "
             f"first import {first['seconds']}s = {report['first_ratio']}× read (CPU {report['first_cpu_ratio']}×), "
             f"peak {first['peak_rss_mib']} MiB (created {first['created']}, errors {first['error_count']}); "
             f"re-import {again['seconds']}s = {report['reimport_ratio']}× read (CPU {report['reimport_cpu_ratio']}×), "

@@ -11,7 +11,7 @@ the real import would do and a refused import writes nothing.
 import dataclasses
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, reset_queries, transaction
 from django.utils import timezone
 
 from partybuild.scoping import role_can
@@ -526,6 +526,7 @@ def import_sheet(kind, sheet, ctx, result, progress=None, sheet_label=None):
             kind.process_chunk(ctx, chunk, result, sheet_label)
             done += len(chunk)
             chunk = []
+            reset_queries()  # with DEBUG on, the query log would otherwise hold every batch's SQL
             if progress:
                 progress(done)
     if chunk:

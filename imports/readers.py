@@ -11,6 +11,7 @@ declared uncompressed size of every zip member (a "zip bomb" is refused without 
 
 import codecs
 import csv
+import datetime
 import os
 import re
 import zipfile
@@ -164,6 +165,8 @@ def _open_xlsx(path):
         paths = _xlsx_sheet_paths(path)
     except (zipfile.BadZipFile, ElementTree.ParseError, OSError, KeyError):
         raise FileProblem("文件已损坏，无法作为 .xlsx 文件打开")
+    if _largest_sheet_bytes(path, paths) > STREAM_ABOVE_BYTES:
+        return _stream_sheets(path, paths)
     try:
         import python_calamine
 
@@ -210,6 +213,137 @@ def _open_xlsx_openpyxl(path, paths):  # pragma: no cover - used only without ca
         return Sheet(worksheet.title, rows, formulas)
 
     return [make_sheet(worksheet) for worksheet in workbook.worksheets]
+
+
+# A sheet whose XML inflates beyond this is streamed (constant memory) instead of being loaded
+# whole by calamine, whose in-memory copy of a city registry alone passes 500 MiB.
+STREAM_ABOVE_BYTES = 64 * 1024 * 1024
+_BUILTIN_DATE_FORMATS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+_DATE_CODE_RE = re.compile(r"[ymdhs]", re.IGNORECASE)
+_QUOTED_RE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+_EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_TAG_C, _TAG_V, _TAG_IS, _TAG_T = (f"{_MAIN_NS}{name}" for name in ("c", "v", "is", "t"))
+_TAG_ROW, _TAG_SHEET_DATA = f"{_MAIN_NS}row", f"{_MAIN_NS}sheetData"
+_TAG_SI, _TAG_R = f"{_MAIN_NS}si", f"{_MAIN_NS}r"
+
+
+def _local(tag):
+    return tag.rsplit("}", 1)[-1]
+
+
+def _date_styles(archive):
+    """Indexes of cellXfs whose number format is a date."""
+    try:
+        root = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {}
+    for element in root.iter():
+        if _local(element.tag) == "numFmt":
+            code = _QUOTED_RE.sub("", element.get("formatCode", ""))
+            custom[int(element.get("numFmtId", "0"))] = bool(_DATE_CODE_RE.search(code))
+    dates = set()
+    for element in root.iter():
+        if _local(element.tag) == "cellXfs":
+            for index, xf in enumerate(element):
+                number_format = int(xf.get("numFmtId", "0"))
+                if number_format in _BUILTIN_DATE_FORMATS or custom.get(number_format):
+                    dates.add(index)
+    return dates
+
+
+def _shared_strings(archive):
+    """The shared-string table; rich-text runs are joined, phonetic guides (rPh) left out."""
+    try:
+        stream = archive.open("xl/sharedStrings.xml")
+    except KeyError:
+        return []
+    strings = []
+    with stream:
+        for _event, element in ElementTree.iterparse(stream):
+            if element.tag == _TAG_SI:
+                parts = []
+                for child in element:
+                    if child.tag == _TAG_T:
+                        parts.append(child.text or "")
+                    elif child.tag == _TAG_R:
+                        parts.extend(node.text or "" for node in child.iter(_TAG_T))
+                strings.append("".join(parts))
+                element.clear()
+    return strings
+
+
+def _stream_xlsx_rows(path, member):
+    """(row number, values) of one sheet, parsed incrementally: memory stays flat whatever its size."""
+    column_of = {}
+    with zipfile.ZipFile(path) as archive:
+        strings = _shared_strings(archive)
+        date_styles = _date_styles(archive)
+        with archive.open(member) as stream:
+            values, expected, sheet_data = [], 1, None
+            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    if tag == _TAG_SHEET_DATA:
+                        sheet_data = element
+                    continue
+                if tag == _TAG_C:
+                    ref = element.get("r")
+                    if ref:
+                        letters = ref.rstrip("0123456789")
+                        position = column_of.get(letters)
+                        if position is None:
+                            position = column_of[letters] = column_index(letters)
+                        if position > len(values):
+                            values.extend([None] * (position - len(values)))
+                    kind = element.get("t")
+                    raw = None
+                    for child in element:
+                        if child.tag == _TAG_V:
+                            raw = child.text
+                        elif child.tag == _TAG_IS:
+                            raw = "".join(node.text or "" for node in child.iter(_TAG_T))
+                    if raw is None:
+                        value = None
+                    elif kind == "s":
+                        value = strings[int(raw)]
+                    elif kind in ("inlineStr", "str", "e"):
+                        value = raw
+                    elif kind == "b":
+                        value = raw == "1"
+                    else:
+                        number = float(raw)
+                        style = element.get("s")
+                        if style and int(style) in date_styles:
+                            value = _EXCEL_EPOCH + datetime.timedelta(days=number)
+                            value = value.date() if value.time() == datetime.time() else value
+                        else:
+                            value = int(number) if number.is_integer() else number
+                    values.append(value)
+                elif tag == _TAG_ROW:
+                    number = int(element.get("r") or expected)
+                    expected = number + 1
+                    yield number, values
+                    values = []
+                    if sheet_data is not None:
+                        sheet_data.clear()  # drop parsed rows: this is what keeps memory flat
+
+
+def _stream_sheets(path, paths):
+    return [
+        Sheet(name, lambda member=member: _stream_xlsx_rows(path, member),
+              lambda member=member: _xlsx_formula_cells(path, member))
+        for name, member in paths.items()
+    ]
+
+
+def _largest_sheet_bytes(path, paths):
+    with zipfile.ZipFile(path) as archive:
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+    return max((sizes.get(member, 0) for member in paths.values()), default=0)
 
 
 # ---- .xls ----------------------------------------------------------------------------------
