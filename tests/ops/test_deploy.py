@@ -93,6 +93,7 @@ def test_it_documents_only_variables_the_code_reads():
 def test_it_passes_check_deploy_with_the_example_environment():
     """env.example as written (plus a real key) passes `check --deploy` without warnings."""
     env = {**os.environ, **_env_example(), "SECRET_KEY": "k" * 20 + "3f9Q!x@Lm#2pZ$7rT%8vW^1yB&4nC*6hD(0jF)"}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for Playwright by tests/browser/conftest.py
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -22,8 +22,9 @@ def media(settings, tmp_path):
 
 
 @pytest.mark.django_db
-def test_it_reports_every_check_ok(client, media):
+def test_it_reports_every_check_ok(client, media, settings):
     """All three checks pass on a working installation; the probe file is removed again."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     response = client.get("/healthz/full")
     assert response.status_code == 200
     body = response.json()
@@ -34,12 +35,14 @@ def test_it_reports_every_check_ok(client, media):
         "tasks": "ok",
     }
     assert list((media / "healthcheck").iterdir()) == []
+    assert body["checks"]["tasks"]["backend"] == "DatabaseBackend" and body["checks"]["tasks"]["waiting"] == 0
     assert response["Cache-Control"].startswith("max-age=0")
 
 
 @pytest.mark.django_db
-def test_it_answers_503_when_the_task_queue_is_stale(client, media):
+def test_it_answers_503_when_the_task_queue_is_stale(client, media, settings):
     """A task waiting for more than 15 minutes means no worker runs: 503 naming the tasks check."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
         task_path="imports.tasks.run_import",

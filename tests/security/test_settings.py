@@ -31,7 +31,9 @@ def _production_env(**extra):
         "ALLOWED_HOSTS": "example.org",
         "DJANGO_SETTINGS_MODULE": "partybuild.settings",
     }
-    env.pop("DEBUG", None)
+    # Set by tests/browser/conftest.py for Playwright; a deployment never has it (async.E001).
+    for name in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     env.update(extra)
     return env
 
