@@ -16,8 +16,8 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, DateField, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Count, DateField, F, Func, Max, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from archives.models import ActivityRecord
@@ -975,8 +975,8 @@ def trend(user, region, as_of=None, by="month", points=12, members=None):
     """Organizations, covered and instructed enterprises and members on each date: one query per series.
 
     ``members``: the member series already counted by ``region_report(member_dates=...)``.
-    Enterprise series count distinct enterprises with two levels of aggregation: per enterprise,
-    one 0/1 flag per date (streamed from the (enterprise, start, end) index), then a sum per date.
+    Enterprise series count distinct enterprises: active links per date, minus the surplus of the
+    few enterprises with several links (two queries per series, whatever the data size).
     """
     as_of, _ = default_day_and_year(as_of)
     dates = trend_dates(as_of, by, points)
@@ -992,19 +992,23 @@ def trend(user, region, as_of=None, by="month", points=12, members=None):
         return [row[key] for key in keys]
 
     def distinct_enterprises(links, condition):
-        flags = {key: Max(Case(When(condition(day), then=1), default=0)) for key, day in zip(keys, dates)}
-        per_enterprise = (
-            links.filter(
-                related_scope_q(Enterprise, user, "enterprise__"),
-                enterprise__region__path__startswith=region.path,
-                enterprise__status=OPERATING,
-            )
-            .order_by()
+        """Enterprises with at least one link active on each date: links active minus the surplus
+        of enterprises with several links (a small set), so the big pass is a plain filtered count."""
+        links = links.filter(
+            related_scope_q(Enterprise, user, "enterprise__"),
+            enterprise__region__path__startswith=region.path,
+            enterprise__status=OPERATING,
+        ).order_by()
+        per_date = {key: Count("pk", filter=condition(day)) for key, day in zip(keys, dates)}
+        totals = links.aggregate(**per_date)
+        several = links.model.objects.order_by().values("enterprise_id").annotate(n=Count("pk")).filter(n__gte=2)
+        surplus = (
+            links.filter(enterprise_id__in=several.values("enterprise_id"))
             .values("enterprise_id")
-            .annotate(**flags)
+            .annotate(**per_date)
+            .aggregate(**{f"surplus_{key}": Sum(Greatest(F(key) - 1, Value(0))) for key in keys})
         )
-        row = per_enterprise.aggregate(**{f"total_{key}": Sum(key) for key in keys})
-        return [row[f"total_{key}"] or 0 for key in keys]
+        return [totals[key] - (surplus[f"surplus_{key}"] or 0) for key in keys]
 
     return Trend(
         dates=dates,

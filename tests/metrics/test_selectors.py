@@ -183,6 +183,10 @@ def test_it_draws_trends_from_effective_dates(world, town):
     assert result.series["党组织数"][-1] == 3
     assert result.series["党组织数"][0] == 3  # 2023-07-31: org_host founded 2023-06-01
     assert result.series["党员数"][-1] == 8
+    # e2's two instructors count once; e5 (ended 2024-01-01) counts until December 2023.
+    assert result.series["指导员覆盖企业数"][-1] == 2
+    assert result.series["指导员覆盖企业数"][result.labels.index("2023-12")] == 3
+    assert result.series["党组织覆盖企业数"][-1] == 3
 
 
 @pytest.mark.django_db
