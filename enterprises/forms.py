@@ -21,7 +21,9 @@ class EnterpriseCodeField(forms.CharField):
         if isinstance(value, Enterprise):
             return value.credit_code
         if isinstance(value, int):
-            return Enterprise.objects.filter(pk=value).values_list("credit_code", flat=True).first() or ""
+            # A prefilled ?enterprise=<pk> shows the code only for an enterprise in the user's scope.
+            scoped = Enterprise.objects.for_user(self.user) if self.user is not None else Enterprise.objects.none()
+            return scoped.filter(pk=value).values_list("credit_code", flat=True).first() or ""
         return value
 
     def clean(self, value):

@@ -145,6 +145,17 @@ def test_it_adds_and_ends_coverage_links(client, users, world):
     assert Coverage.objects.get(enterprise=bare).organization == world["org_a"]
 
 
+def test_it_never_prefills_an_enterprise_outside_the_scope(client, users, world):
+    """?enterprise=<pk> of another township shows nothing of it (no credit code leaks)."""
+    client.force_login(users["staff_b"])
+    for name in ("organizations:organization_add", "organizations:coverage_add"):
+        page = client.get(url(name), {"enterprise": world["ent_a"].pk}).content.decode()
+        assert world["ent_a"].credit_code not in page
+    client.force_login(users["staff"])
+    page = client.get(url("organizations:organization_add"), {"enterprise": world["ent_a"].pk}).content.decode()
+    assert world["ent_a"].credit_code in page
+
+
 def test_it_refuses_coverage_of_an_enterprise_outside_the_scope(client, users, world):
     """An enterprise of another township cannot be picked, even by its exact credit code."""
     client.force_login(users["staff"])
