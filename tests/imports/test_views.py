@@ -199,3 +199,15 @@ def test_it_renders_the_job_page_in_a_fixed_number_of_queries(users, login, medi
         assert job.preview["error_count"] == errors
         with django_assert_num_queries(JOB_PAGE_QUERIES):
             client.get(job.get_absolute_url())
+
+
+def test_it_previews_a_workbook_sheet_by_sheet(users, login, media, tmp_path):
+    """A workbook upload shows one summary line per sheet."""
+    from .conftest import write_workbook
+
+    path = write_workbook(tmp_path / "book.xlsx", {"企业": [ENTERPRISE_HEADER, enterprise_row(1)]})
+    client = login(users["staff"])
+    upload_file(client, path, kind="workbook")
+    job = ImportJob.objects.get()
+    assert job.status == "previewed" and job.preview["sheets"][0]["created"] == 1
+    assert "<td>企业</td><td>1</td><td>1</td>" in client.get(job.get_absolute_url()).content.decode()
