@@ -131,7 +131,7 @@ def test_it_streams_photos_from_storage_in_chunks(world, users, record_a, settin
             assert archive.read(info) == stored.read()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_runs_through_the_database_task_backend(users, world, record_a, settings):
     """With the production backend (django_tasks_db) the export waits in the queue until db_worker runs it."""
     from django.core.management import call_command
