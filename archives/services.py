@@ -241,6 +241,12 @@ def export_request(*, actor, year, organization=None, region=None):
     require_role_can(actor, "export", ActivityRecord)
     if region is not None and actor.role not in (Role.STAFF, Role.ADMIN) and not actor.is_admin:
         raise PermissionDenied("只有组织部门工作人员可以导出整个区域的档案")
+    waiting = ArchiveExport.objects.filter(
+        requested_by=actor, organization=organization, region=region, year=year,
+        status__in=[ArchiveExport.Status.PENDING, ArchiveExport.Status.RUNNING],
+    ).first()
+    if waiting is not None:  # a second click while the first is being built
+        return waiting
     export = ArchiveExport(requested_by=actor, organization=organization, region=region, year=year)
     with transaction.atomic():
         export.save()

@@ -21,7 +21,7 @@ from .models import ActivityRecord, ArchiveExport
 CHUNK = 1024 * 1024
 PROGRESS_EVERY = 10
 UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-INDEX_HEADERS = ["序号", "党组织", "日期", "类别", "标题", "地点", "应到人数", "实到人数", "主持/主讲", "照片数", "附件数", "文件夹"]
+INDEX_HEADERS = ["序号", "党组织", "日期", "类别", "标题", "地点", "应到人数", "实到人数", "主持/主讲", "照片数", "附件数", "文件夹", "备注"]
 
 
 def safe_name(text, limit=60):
@@ -56,11 +56,19 @@ def _minutes(record):
 
 
 def _copy_into(archive, field_file, arcname):
-    """Stream one stored file into the zip (stored, not deflated: photos are already compressed)."""
-    with field_file.storage.open(field_file.name, "rb") as source, archive.open(
+    """Stream one stored file into the zip (stored, not deflated: photos are already compressed).
+
+    Returns False when the file is missing from storage: the export goes on and the index says so.
+    """
+    try:
+        source = field_file.storage.open(field_file.name, "rb")
+    except OSError:  # FileNotFoundError included
+        return False
+    with source, archive.open(
         zipfile.ZipInfo(arcname, date_time=timezone.localtime().timetuple()[:6]), "w", force_zip64=True
     ) as target:
         shutil.copyfileobj(source, target, CHUNK)
+    return True
 
 
 def write_archive_zip(export, target, on_progress=None):
@@ -86,15 +94,19 @@ def write_archive_zip(export, target, on_progress=None):
             used_folders.add(folder)
             archive.writestr(f"{folder}/纪要.txt", _minutes(record), compress_type=zipfile.ZIP_DEFLATED)
             photos, attachments = list(record.photos.all()), list(record.attachments.all())
+            missing = []
             for number, photo in enumerate(photos, start=1):
                 caption = f"-{safe_name(photo.caption, 40)}" if photo.caption else ""
-                _copy_into(archive, photo.image, f"{folder}/照片{number:02d}{caption}.jpg")
+                if not _copy_into(archive, photo.image, f"{folder}/照片{number:02d}{caption}.jpg"):
+                    missing.append(f"照片{number:02d}")
             for attachment in attachments:
-                _copy_into(archive, attachment.file, f"{folder}/附件-{safe_name(attachment.name, 80)}")
+                if not _copy_into(archive, attachment.file, f"{folder}/附件-{safe_name(attachment.name, 80)}"):
+                    missing.append(f"附件“{attachment.name}”")
             sheet.append([
                 count, record.organization.name, record.held_on, record.get_category_display(), record.title,
                 record.location, record.expected_attendance, record.actual_attendance, record.host,
                 len(photos), len(attachments), folder + "/",
+                f"文件缺失：{'、'.join(missing)}" if missing else "",
             ])
             if on_progress and count % PROGRESS_EVERY == 0:
                 on_progress(count)

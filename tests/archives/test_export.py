@@ -156,6 +156,7 @@ def test_it_prunes_old_exports_with_their_files(users, world, record_a, media_ro
 
     with django_capture_on_commit_callbacks(execute=True):
         old = export_request(actor=users["staff"], organization=world["org_a"], year=2026)
+    with django_capture_on_commit_callbacks(execute=True):
         new = export_request(actor=users["staff"], organization=world["org_a"], year=2026)
     old.refresh_from_db()
     old_file = media_root / old.file.name
@@ -164,3 +165,26 @@ def test_it_prunes_old_exports_with_their_files(users, world, record_a, media_ro
     call_command("prune_archive_exports", "--days", "7")
     assert list(ArchiveExport.objects.all()) == [new]
     assert not old_file.exists()
+
+
+def test_it_notes_files_missing_from_storage_and_goes_on(users, world, photo_a):
+    """A photo file lost from storage does not break the export: the index names it."""
+    from archives.tasks import write_archive_zip
+
+    photo_a.image.storage.delete(photo_a.image.name)
+    export = ArchiveExport.objects.create(requested_by=users["staff"], organization=world["org_a"], year=2026)
+    buffer = io.BytesIO()
+    write_archive_zip(export, buffer)
+    archive = zipfile.ZipFile(buffer)
+    assert not any(name.endswith(".jpg") for name in archive.namelist())
+    sheet = openpyxl.load_workbook(io.BytesIO(archive.read("案卷目录.xlsx"))).active
+    assert list(sheet.iter_rows(values_only=True))[1][12] == "文件缺失：照片01"
+
+
+def test_it_does_not_queue_the_same_export_twice(users, world, record_a):
+    """A second click while the first export waits returns the same job."""
+    from archives.services import export_request
+
+    first = export_request(actor=users["secretary"], organization=world["org_a"], year=2026)
+    second = export_request(actor=users["secretary"], organization=world["org_a"], year=2026)
+    assert first.pk == second.pk and ArchiveExport.objects.count() == 1
