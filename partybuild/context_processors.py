@@ -17,6 +17,7 @@ NAV_ITEMS = [
     ("企业", "enterprises:enterprise_list", OFFICE | {Role.INSTRUCTOR}),
     ("党组织", "organizations:organization_list", OFFICE),
     ("我的党组织", "organizations:my_organization", {Role.SECRETARY}),
+    ("评定与提醒", "metrics:org_view", {Role.SECRETARY}),
     ("指导员", "instructors:instructor_list", OFFICE),
     ("党员及发展对象", "members:person_list", OFFICE | {Role.SECRETARY}),
     ("活动档案", "archives:record_list", ALL),

@@ -38,6 +38,12 @@ def test_it_lets_a_city_leader_drill_from_the_city_to_a_township(live_server, wo
     ).inner_text()
     page.wait_for_selector("#chart-trend canvas")
     screenshot(page, "metrics-dashboard-township")
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert page.locator("#trend-table").is_visible()  # the chart's data prints as a table too
+    assert not page.locator(".pb-navbar").is_visible()
+    assert not page.locator("a:has-text('导出 Excel')").is_visible()
+    screenshot(page, "metrics-dashboard-township-print")
 
 
 @pytest.mark.django_db(transaction=True)

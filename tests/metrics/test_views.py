@@ -289,3 +289,14 @@ def test_it_writes_the_city_paragraph_in_the_2003_shape(client):
     )
     assert f"应建已建率实现100%" in paragraph
     assert f"其中正式职工25人以上的{n['staff25']}家非公企业，选派党建指导员实现了100%" in paragraph
+
+
+@pytest.mark.django_db
+def test_it_puts_the_organization_view_in_a_secretarys_menu(client, users):
+    """Secretaries reach 评定与提醒 from the menu; leaders do not see it there."""
+    client.force_login(users["secretary"])
+    labels = [item["label"] for item in client.get(reverse("metrics:org_view")).context["nav_items"]]
+    assert "评定与提醒" in labels and "数据看板" not in labels
+    client.force_login(users["leader"])
+    labels = [item["label"] for item in client.get(reverse("metrics:dashboard")).context["nav_items"]]
+    assert "评定与提醒" not in labels and "数据看板" in labels
