@@ -97,3 +97,16 @@ def test_it_never_puts_a_media_url_in_pages(login, users, photo_a):
     response = login(users["secretary"]).get(photo_a.record.get_absolute_url())
     assert "/media-not-public/" not in response.text
     assert photo_a.image.name not in response.text
+
+
+def test_it_deletes_attachments_within_role_and_scope(login, users, attachment_a, attachment_b, django_capture_on_commit_callbacks):
+    """Secretary deletes own attachment (file gone too); leaders 403; another town 404."""
+    from archives.models import ActivityAttachment
+
+    assert login(users["leader"]).post(reverse("archives:attachment_delete", args=[attachment_a.pk])).status_code == 403
+    assert login(users["staff"]).post(reverse("archives:attachment_delete", args=[attachment_b.pk])).status_code == 404
+    storage, name = attachment_a.file.storage, attachment_a.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert login(users["secretary"]).post(reverse("archives:attachment_delete", args=[attachment_a.pk])).status_code == 302
+    assert list(ActivityAttachment.objects.all()) == [attachment_b]
+    assert not storage.exists(name)
