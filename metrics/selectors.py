@@ -360,8 +360,7 @@ def _raw_counts(user, region, day, year, region_ids, member_dates=()):
             counts[f"op_{row['kind']}"] += row["n"]
             for n in STAFF_THRESHOLDS:
                 counts[f"op_staff{n}"] += row[f"staff{n}"]
-    # 2. is driven by the ~10k coverage links themselves, joined to their enterprise by primary
-    #    key, so neither database scans all enterprises again.
+    # Link-driven counts keep to the enterprises the user may see, in the subtree, operating.
     in_scope = related_scope_q(Enterprise, user, "enterprise__") & Q(
         enterprise__region_id__in=region_ids, enterprise__status=OPERATING
     )
@@ -369,7 +368,8 @@ def _raw_counts(user, region, day, year, region_ids, member_dates=()):
     def distinct(condition=None):
         return Count("enterprise_id", distinct=True, filter=condition)
 
-    # 2. Operating enterprises that are org-covered.
+    # 2. Operating enterprises that are org-covered: driven by the ~10k coverage links, joined to
+    #    their enterprise by primary key, so neither database scans all enterprises again.
     merge(
         _grouped(
             Coverage.objects.active_on(day).filter(active_on_q(day, "organization__"), in_scope).order_by(),
@@ -419,7 +419,7 @@ def _raw_counts(user, region, day, year, region_ids, member_dates=()):
             members_full=Count("pk", filter=full_member_q(day) & in_registered),
             members_probationary=Count("pk", filter=probationary_q(day) & in_registered),
             new_in_year=Count("pk", filter=Q(admitted_on__gte=first, admitted_on__lte=last) & in_registered),
-            activists=Count("pk", filter=activist_q(day)),
+            activists=Count("pk", filter=activist_q(day)),  # everyone working in R, as indicators.md says
             warn_mass_head=Count("pk", filter=Q(pk__in=mass_org_head_person_ids()) & ~member_q(day) & in_registered),
             warn_probation_overdue=Count("pk", filter=probation_overdue_q(day)),
             warn_candidate_early=Count("pk", filter=candidate_too_early_q(day)),
