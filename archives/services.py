@@ -170,6 +170,15 @@ def record_delete(*, actor, record):
         _delete_files_on_commit(*files)
 
 
+def photo_caption_set(*, actor, photo, caption):
+    ensure_can_write_record(actor, photo.record)
+    require_role_can(actor, "change", ActivityPhoto)
+    photo.caption = caption.strip()[:200]
+    with transaction.atomic():
+        photo.save(update_fields=["caption"])
+    return photo
+
+
 def photo_delete(*, actor, photo):
     ensure_can_write_record(actor, photo.record)
     require_role_can(actor, "delete", ActivityPhoto)

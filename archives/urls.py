@@ -13,6 +13,7 @@ urlpatterns = [
     path("records/<int:pk>/photos/", views.photo_add, name="photo_add"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("photos/<int:pk>/thumbnail/", views.thumbnail, name="thumbnail"),
+    path("photos/<int:pk>/edit/", views.photo_edit, name="photo_edit"),
     path("photos/<int:pk>/delete/", views.photo_delete, name="photo_delete"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),

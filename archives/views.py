@@ -334,6 +334,15 @@ def photo_add(request, pk):
 
 @archive_view
 @require_POST
+def photo_edit(request, pk):
+    item = get_scoped_object_or_404(ActivityPhoto.objects.select_related("record__organization__region"), request.user, pk=pk)
+    services.photo_caption_set(actor=request.user, photo=item, caption=request.POST.get("caption", ""))
+    messages.success(request, "已修改照片说明")
+    return redirect(item.record)
+
+
+@archive_view
+@require_POST
 def photo_delete(request, pk):
     item = get_scoped_object_or_404(ActivityPhoto.objects.select_related("record__organization__region"), request.user, pk=pk)
     services.photo_delete(actor=request.user, photo=item)

@@ -317,3 +317,13 @@ def test_it_removes_stored_photos_when_a_later_step_fails(users, world, media_ro
         )
     assert not ActivityRecord.objects.exists() and not ActivityPhoto.objects.exists()
     assert stored_files(media_root) == []
+
+
+def test_it_edits_a_photo_caption(login, users, photo_a, photo_b):
+    """The secretary fixes a caption; leaders 403; another town's photo 404."""
+    url = reverse("archives:photo_edit", args=[photo_a.pk])
+    assert login(users["leader"]).post(url, {"caption": "x"}).status_code == 403
+    assert login(users["staff"]).post(reverse("archives:photo_edit", args=[photo_b.pk]), {"caption": "x"}).status_code == 404
+    assert login(users["secretary"]).post(url, {"caption": "  全体支委合影 "}).status_code == 302
+    photo_a.refresh_from_db()
+    assert photo_a.caption == "全体支委合影"
