@@ -284,6 +284,9 @@ class ScopedListPage(ScopedPage):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         filterset = self.filterset_class(data=self.request.GET or None, queryset=self.list_queryset(), request=self.request)
+        if not role_can(user, "view", "regions.region"):
+            # Secretaries and instructors have no region tree to pick from.
+            filterset.form.fields.pop("region", None)
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
