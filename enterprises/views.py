@@ -79,8 +79,10 @@ class EnterpriseDetailView(ScopedPage):
             today=today,
             can_change=role_can(user, "change", Enterprise),
             can_delete=role_can(user, "delete", Enterprise),
-            can_add_coverage=role_can(user, "add", Coverage),
-            can_add_organization=role_can(user, "add", "organizations.organization"),
+            # An enterprise has at most one open link: offer to cover it only while it has none.
+            can_add_coverage=role_can(user, "add", Coverage) and not any(link.end_on is None for link in coverages),
+            can_add_organization=role_can(user, "add", "organizations.organization")
+            and not any(link.end_on is None for link in coverages),
             can_add_assignment=role_can(user, "add", Assignment),
             can_add_person=role_can(user, "add", Person),
         )

@@ -123,6 +123,15 @@ def test_it_shows_coverage_instructors_and_people_on_the_enterprise_page(client,
     assert world["person_a"].masked_id_number in page and world["person_a"].id_number not in page
 
 
+def test_it_offers_to_build_an_organization_only_for_uncovered_enterprises(client, users, world):
+    """组建党组织 / 纳入已有党组织 appear on an uncovered enterprise, not on a covered one."""
+    client.force_login(users["staff"])
+    assert "组建党组织" not in client.get(world["ent_a"].get_absolute_url()).content.decode()
+    bare = make_enterprise(world["town_a"], 6)
+    page = client.get(bare.get_absolute_url()).content.decode()
+    assert f"/organizations/add/?enterprise={bare.pk}" in page and f"/organizations/coverage/add/?enterprise={bare.pk}" in page
+
+
 def test_it_paginates_without_counting(client, users, world):
     """Pages of 25 with 上一页/下一页; the second page holds the rest."""
     grow_town(world["town_a"], 30)
