@@ -7,8 +7,8 @@ already holds data is only overwritten with ``--force``.
 import tempfile
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.migrations.executor import MigrationExecutor
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from partybuild.management.backup import (
     business_row_count,
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             restore_database(manifest, workdir)
         files = restore_media(path, manifest)
 
-        expected = {label: count for label, count in manifest["counts"].items()}
+        expected = manifest["counts"]
         restored = current_counts(expected)
         different = {label: (expected[label], restored.get(label)) for label in expected if restored.get(label) != expected[label]}
         if different:
