@@ -38,20 +38,27 @@ class PeriodSpan:
 class Compliance:
     """三会一课 compliance of one organization over [start, end].
 
-    ``expected`` and ``recorded`` map a category code to a number of meetings; ``missing`` lists
-    Chinese labels such as "支委会（2026年2月）", one per period short of its requirement.
+    ``expected`` and ``recorded`` map a category code to a number of meetings; ``gaps`` holds
+    (category label, period label, shortfall) per period short of its requirement, and
+    ``missing`` spells them out in Chinese ("支委会（2026年2月）"), built only when read: the
+    city indicator asks ``compliant`` of thousands of branches and never needs the words.
     """
 
     organization_id: int
     expected: dict = field(default_factory=dict)
     recorded: dict = field(default_factory=dict)
-    missing: list = field(default_factory=list)
+    gaps: list = field(default_factory=list)
 
     @property
     def compliant(self):
-        return not self.missing
+        return not self.gaps
 
-    gaps: list = field(default_factory=list)  # (category label, period label, shortfall) per missing period
+    @property
+    def missing(self):
+        return [
+            f"{label}（{period_label}{f'，差{shortfall}次' if times > 1 else ''}）"
+            for label, period_label, shortfall, times in self.gaps
+        ]
 
     @property
     def missing_text(self):
@@ -61,7 +68,7 @@ class Compliance:
     def missing_summary(self):
         """One entry per category, e.g. "支委会（2026年7月、2026年8月）": short enough for a table cell."""
         periods = {}
-        for label, period_label, _ in self.gaps:
+        for label, period_label, _, _ in self.gaps:
             periods.setdefault(label, []).append(period_label)
         return "；".join(f"{label}（{'、'.join(spans)}）" for label, spans in periods.items())
 
@@ -137,10 +144,17 @@ def compliance_for_organizations(organizations, start, end, *, as_of=None):
         return result
 
     requirements = list(MeetingRequirement.objects.order_by("pk").values_list("category", "period", "times"))
-    spans_by_kind = {
-        kind: [span for span in periods_within(kind, start, end) if as_of is None or span.first <= as_of]
-        for kind in {period for _, period, _ in requirements}
-    }
+    # Each period once, with its label and its months (the loop below runs per organization).
+    spans_by_kind = {}
+    for kind in {period for _, period, _ in requirements}:
+        spans_by_kind[kind] = []
+        for span in periods_within(kind, start, end):
+            if as_of is None or span.first <= as_of:
+                months, month = [], span.first
+                while month <= span.last:
+                    months.append(month)
+                    month = _next_month(month)
+                spans_by_kind[kind].append((span, span.label, months))
 
     rows = (
         ActivityRecord.objects.filter(
@@ -159,24 +173,19 @@ def compliance_for_organizations(organizations, start, end, *, as_of=None):
         by_month[(row["organization_id"], row["category"], month)] += row["n"]
 
     for org in orgs:
-        compliance = result[org["pk"]]
+        org_id = org["pk"]
+        compliance = result[org_id]
         for category, period, times in requirements:
             label = CATEGORY_LABELS.get(category, category)
             expected = recorded = 0
-            for span in spans_by_kind[period]:
+            for span, span_label, months in spans_by_kind[period]:
                 if not _existed_throughout(org, span):
                     continue
-                held = 0
-                month = span.first
-                while month <= span.last:
-                    held += by_month.get((org["pk"], category, month), 0)
-                    month = _next_month(month)
+                held = sum(by_month.get((org_id, category, month), 0) for month in months)
                 expected += times
                 recorded += held
                 if held < times:
-                    short = f"，差{times - held}次" if times > 1 else ""
-                    compliance.missing.append(f"{label}（{span.label}{short}）")
-                    compliance.gaps.append((label, span.label, times - held))
+                    compliance.gaps.append((label, span_label, times - held, times))
             compliance.expected[category] = expected
             compliance.recorded[category] = recorded
     return result
