@@ -369,7 +369,7 @@ def _raw_counts(user, region, day, year, region_ids, member_dates=()):
         return Count("enterprise_id", distinct=True, filter=condition)
 
     # 2. Operating enterprises that are org-covered: driven by the ~10k coverage links, joined to
-    #    their enterprise by primary key, so neither database scans all enterprises again.
+    #    their enterprise (SQLite probes by primary key; PostgreSQL may prefer a hash join).
     merge(
         _grouped(
             Coverage.objects.active_on(day).filter(active_on_q(day, "organization__"), in_scope).order_by(),
