@@ -136,15 +136,21 @@ def process_photo(uploaded):
             _refuse(name, "不是照片文件（无法识别为 JPEG、PNG、WebP 或 HEIC 图像）")
         except (OSError, SyntaxError, ValueError, EOFError):
             _refuse(name, "已损坏或不完整，无法读取，请重新拍摄或上传")
-    upright = ImageOps.exif_transpose(image)
-    upright = _flatten(upright)
-    web = upright if max(upright.size) <= WEB_LONG_EDGE else upright.resize(_fit(upright.size, WEB_LONG_EDGE), Image.Resampling.BICUBIC)
-    thumb = web.copy()
-    thumb.thumbnail((THUMB_LONG_EDGE, THUMB_LONG_EDGE), Image.Resampling.BILINEAR)
+    try:
+        upright = _flatten(ImageOps.exif_transpose(image))
+        if max(upright.size) > WEB_LONG_EDGE:
+            web = upright.resize(_fit(upright.size, WEB_LONG_EDGE), Image.Resampling.BICUBIC)
+        else:
+            web = upright
+        thumb = web.copy()
+        thumb.thumbnail((THUMB_LONG_EDGE, THUMB_LONG_EDGE), Image.Resampling.BILINEAR)
+        web_bytes, thumb_bytes = _encode_jpeg(web, WEB_QUALITY), _encode_jpeg(thumb, THUMB_QUALITY)
+    except (OSError, ValueError):  # an unusual colour mode or a damaged EXIF block
+        _refuse(name, "无法转换为网页照片，请用手机相册导出为 JPEG 后再上传")
     stem = uuid.uuid4().hex
     return ProcessedPhoto(
-        web=ContentFile(_encode_jpeg(web, WEB_QUALITY), name=f"{stem}.jpg"),
-        thumbnail=ContentFile(_encode_jpeg(thumb, THUMB_QUALITY), name=f"{stem}_thumb.jpg"),
+        web=ContentFile(web_bytes, name=f"{stem}.jpg"),
+        thumbnail=ContentFile(thumb_bytes, name=f"{stem}_thumb.jpg"),
         taken_at=taken_at,
         width=web.size[0],
         height=web.size[1],

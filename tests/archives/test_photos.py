@@ -170,3 +170,17 @@ def test_it_refuses_attachments_that_are_not_office_or_pdf(data, name):
     with pytest.raises(ValidationError) as error:
         detect_attachment_kind(SimpleUploadedFile(name, data))
     assert "不是 PDF、Word 或 Excel 文件" in error.value.messages[0]
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "P", "1", "L"])
+def test_it_handles_unusual_png_modes(mode):
+    """16-bit, grey with alpha, palette and 1-bit PNGs become ordinary JPEGs."""
+    buffer = io.BytesIO()
+    Image.new(mode, (64, 48)).save(buffer, "PNG")
+    assert decoded(process_photo(upload(buffer.getvalue(), "scan.png")).web).mode == "RGB"
+
+
+def test_it_turns_a_cmyk_jpeg_into_rgb():
+    buffer = io.BytesIO()
+    Image.new("CMYK", (64, 48), (0, 100, 100, 0)).save(buffer, "JPEG")
+    assert decoded(process_photo(upload(buffer.getvalue())).web).mode == "RGB"
