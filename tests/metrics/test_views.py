@@ -37,7 +37,7 @@ def test_it_answers_404_for_a_region_outside_scope(client, users, world):
     """A township leader cannot drill into the other township or up to the district."""
     client.force_login(users["leader"])
     for code in (world["town_b"].code, world["district"].code, "999999"):
-        for name in ("metrics:dashboard", "metrics:warnings", "metrics:annual_report", "metrics:dashboard_xlsx"):
+        for name in ("metrics:dashboard", "metrics:warnings", "metrics:annual_report", "metrics:dashboard_xlsx", "metrics:target_list"):
             assert client.get(reverse(name), {"region": code}).status_code == 404, (code, name)
     assert client.get(reverse("metrics:warning_list", args=["no_secretary"]), {"region": world["town_b"].code}).status_code == 404
 
