@@ -8,8 +8,10 @@ secretary of org_a, instructor_a's account, and an admin.
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 
 from accounts.models import User
 from enterprises.models import Enterprise
@@ -21,6 +23,27 @@ from partybuild.testdata import make_credit_code, make_id_number
 from regions.models import Region
 
 PASSWORD = "Test-password-2026"
+
+# Rows that data migrations ship (default targets, meeting frequencies). A transactional test
+# (live_server, transaction=True) flushes every table when it ends, so they are put back.
+SHIPPED_DATA = ["metrics.migrations.0002_default_targets", "archives.migrations.0003_default_meeting_requirements"]
+
+
+@pytest.fixture(autouse=True)
+def shipped_data(request):
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    if names & {"transactional_db", "live_server"} or (marker and marker.kwargs.get("transaction")):
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker:
+        request.getfixturevalue("db")
+    else:
+        return
+    from metrics.models import Target
+
+    if not Target.objects.filter(region__isnull=True).exists():
+        for module in SHIPPED_DATA:
+            importlib.import_module(module).create_defaults(django_apps, None)
 
 
 @pytest.fixture
