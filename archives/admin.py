@@ -28,6 +28,11 @@ class ActivityPhotoAdmin(ScopedAdmin):
 class ActivityAttachmentAdmin(ScopedAdmin):
     list_display = ["record", "name", "uploaded_at"]
     raw_id_fields = ["record"]
+    # Attachments enter only through the record form (type checked by content).
+    readonly_fields = ["file"]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(YearClosing)
