@@ -1,4 +1,3 @@
-import datetime
 
 from django import forms
 from django.utils import timezone
@@ -144,4 +143,4 @@ class VisitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.instance.pk and not self.is_bound:
-            self.initial.setdefault("visited_on", datetime.date.today())
+            self.initial.setdefault("visited_on", timezone.localdate())
