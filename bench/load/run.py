@@ -121,6 +121,8 @@ def prepare_database(args, env):
         run([PYTHON, "manage.py", "shell", "-c", CITY_ACCOUNTS], env)
     else:
         run([PYTHON, "manage.py", "seed_demo", "--enterprises", str(args.enterprises)], env)
+    # Planner statistics, as autovacuum would gather them in production (it is off on this test server).
+    run(psql + ["-d", name, "-c", "ANALYZE"], env)
 
 
 def start_gunicorn(env, port):

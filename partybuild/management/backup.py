@@ -303,6 +303,10 @@ def restore_database(manifest, workdir):
         settings_dict,
         "数据库恢复（pg_restore）",
     )
+    # pg_restore brings no planner statistics; without them the first reports plan nested loops
+    # over whole tables (seconds instead of milliseconds) until autovacuum gets round to it.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def restore_media(archive_path, manifest):
