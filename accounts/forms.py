@@ -41,9 +41,6 @@ class SetPasswordForm(StyledForm):
     new_password1 = forms.CharField(label="新密码", widget=forms.PasswordInput, help_text=password_validation.password_validators_help_text_html())
     new_password2 = forms.CharField(label="确认新密码", widget=forms.PasswordInput)
 
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("new_password1") and cleaned.get("new_password1") != cleaned.get("new_password2"):

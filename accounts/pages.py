@@ -50,7 +50,6 @@ class Page:
     has_next: bool
     previous_url: str = ""
     next_url: str = ""
-    start_index: int = 0
 
 
 def query_string_without(request, *names):
@@ -80,7 +79,6 @@ def paginate(request, queryset, per_page=PER_PAGE):
         has_next=has_next,
         previous_url=page_url(number - 1) if number > 1 else "",
         next_url=page_url(number + 1) if has_next else "",
-        start_index=offset,
     )
 
 
@@ -196,6 +194,8 @@ class StyledFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for form_field in self.fields.values():
+            if getattr(form_field, "scoped_by_user", False):
+                form_field.user = getattr(self, "user", None)
             widget = form_field.widget
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
@@ -213,7 +213,11 @@ class StyledFormMixin:
 
 
 class StyledForm(StyledFormMixin, forms.Form):
-    pass
+    """A plain form of a page; ``user`` (always passed by ScopedFormPage) is kept for scoping."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
 
 
 class ScopedModelForm(StyledFormMixin, forms.ModelForm):

@@ -4,13 +4,13 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from accounts.pages import HISTORY_TYPES
 from enterprises.models import Enterprise
 from instructors.models import Assignment, Instructor
 from members.models import Person
 from organizations.models import Coverage, Organization
 
 RECENT_LIMIT = 20
-HISTORY_TYPES = {"+": "新建", "~": "修改", "-": "删除"}
 
 
 @dataclass

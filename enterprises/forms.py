@@ -8,8 +8,11 @@ from enterprises.models import Enterprise
 class EnterpriseCodeField(forms.CharField):
     """Picks an enterprise in the user's scope by 统一社会信用代码 (or exact name).
 
-    A select of every enterprise would not load at city scale (289,513 rows).
+    A select of every enterprise would not load at city scale (289,513 rows). The form sets
+    ``user`` (StyledFormMixin) so lookups stay inside the user's scope.
     """
+
+    scoped_by_user = True
 
     def __init__(self, *, user=None, **kwargs):
         self.user = user

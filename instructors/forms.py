@@ -17,7 +17,6 @@ class AssignmentForm(StyledForm):
     start_on = forms.DateField(label="选派日期", widget=forms.DateInput)
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["instructor"].queryset = Instructor.objects.for_user(user)
         self.fields["instructor"].label_from_instance = lambda obj: f"{obj.name}（{obj.phone}）"
-        self.fields["enterprise"].user = user

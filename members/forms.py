@@ -17,7 +17,6 @@ class PersonForm(ScopedModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["enterprise"].user = user
         self.fields["organization"].queryset = self.fields["organization"].queryset.active()
         self.fields["status"].help_text = "发展阶段变化请使用人员页面上的“推进发展阶段”"
 
@@ -26,7 +25,7 @@ class AdvanceForm(StyledForm):
     on = forms.DateField(label="日期", widget=forms.DateInput)
 
     def __init__(self, *args, user=None, label="日期", **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["on"].label = label
 
 
@@ -34,9 +33,6 @@ class RolesForm(StyledForm):
     roles = forms.MultipleChoiceField(
         label="企业职务", choices=EnterpriseRole.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
 
 
 class RecommendationForm(ScopedModelForm):

@@ -19,18 +19,11 @@ class OrganizationCreateForm(OrganizationForm):
     enterprise = EnterpriseCodeField(required=False, label="覆盖企业（统一社会信用代码）", help_text="可留空，之后在党组织页面添加覆盖企业")
     coverage_start_on = forms.DateField(required=False, label="覆盖开始日期", help_text="留空则为成立日期", widget=forms.DateInput)
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["enterprise"].user = user
-
 
 class DissolveForm(StyledForm):
     dissolved_on = forms.DateField(label="撤销日期", widget=forms.DateInput)
     reason = forms.ChoiceField(label="撤销原因", choices=[("", "请选择")] + list(DissolveReason.choices))
     document = forms.CharField(label="撤销文号", max_length=100)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
 
 
 class CoverageForm(StyledForm):
@@ -39,17 +32,12 @@ class CoverageForm(StyledForm):
     start_on = forms.DateField(label="覆盖开始日期", widget=forms.DateInput)
 
     def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.fields["organization"].queryset = Organization.objects.for_user(user).active().select_related("region")
-        self.fields["enterprise"].user = user
 
 
 class EndDateForm(StyledForm):
-    end_on = forms.DateField(label="结束日期", widget=forms.DateInput)
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["end_on"].initial = timezone.localdate()
+    end_on = forms.DateField(label="结束日期", widget=forms.DateInput, initial=timezone.localdate)
 
 
 class OfficersForm(StyledForm):
@@ -61,7 +49,7 @@ class OfficersForm(StyledForm):
     last_election_on = forms.DateField(label="上次换届日期", required=False, widget=forms.DateInput)
 
     def __init__(self, *args, user, organization, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         register = Person.objects.for_user(user).filter(organization=organization).order_by("name", "pk")
         for name in ("secretary", "deputy_secretary", "committee_members"):
             self.fields[name].queryset = register
@@ -76,7 +64,7 @@ class EvaluationForm(StyledForm):
     note = forms.CharField(label="备注", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user=None, scheme=Scheme.DOUBLE_STRONG_SIX_GOOD, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, user=user, **kwargs)
         self.scheme = scheme
         for code, label in SCHEME_ITEMS[scheme]:
             self.fields[f"met_{code}"] = forms.BooleanField(label=f"{label}：已达到", required=False)

@@ -1,8 +1,8 @@
 """Template helpers shared by every page of the interface."""
 
 from django import template
-from django.urls import NoReverseMatch, reverse
 
+from accounts.pages import url_or_none
 from partybuild.validators import mask_id_number
 
 register = template.Library()
@@ -14,10 +14,7 @@ def url_if_exists(name, *args):
 
     ``{% url_if_exists "metrics:warnings" as warnings_url %}{% if warnings_url %}...``
     """
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+    return url_or_none(name, *args) or ""
 
 
 @register.filter
