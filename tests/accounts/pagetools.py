@@ -40,6 +40,15 @@ def queries_for(client, path):
     return len(captured.captured_queries)
 
 
+def pin_queries(django_assert_num_queries, client, path, count, grow):
+    """GET ``path`` runs exactly ``count`` statements, before and after ``grow()`` adds rows."""
+    with django_assert_num_queries(count):
+        client.get(path)
+    grow()
+    with django_assert_num_queries(count):
+        client.get(path)
+
+
 def make_enterprise(region, serial, **fields):
     return Enterprise.objects.create(
         name=f"测试企业{serial}有限公司", credit_code=make_credit_code(1000 + serial, region.code[:6]), region=region, **fields

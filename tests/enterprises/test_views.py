@@ -7,7 +7,7 @@ import pytest
 from enterprises.models import Enterprise
 from instructors.models import Assignment, Instructor
 from partybuild.testdata import make_credit_code
-from tests.accounts.pagetools import grow_town, make_enterprise, make_person, statuses, url
+from tests.accounts.pagetools import grow_town, make_enterprise, make_person, pin_queries, statuses, url
 
 EXPECTED = {
     # url name, object key: status per role in ROLES order (staff, leader, secretary, instructor, admin, staff_b)
@@ -150,24 +150,20 @@ def test_it_pins_the_list_query_count(client, users, world, django_assert_num_qu
     """The list runs the same number of queries with 1 enterprise and with 50."""
     client.force_login(users["staff"])
     path = url("enterprises:enterprise_list") + "?covered=yes&staff=25&o=-employees"
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
-    grow_town(world["town_a"], 49)
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
+    pin_queries(django_assert_num_queries, client, path, LIST_QUERIES, lambda: grow_town(world["town_a"], 49))
 
 
 def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_queries):
     """The detail page runs the same number of queries with 1 person/instructor and with 50."""
     client.force_login(users["staff"])
     path = world["ent_a"].get_absolute_url()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
-    for serial in range(49):
-        make_person(world["ent_a"], serial, organization=world["org_a"])
-        instructor = Instructor.objects.create(name=f"驻企{serial}", phone=f"1370000{serial:04d}", region=world["town_a"])
-        Assignment.objects.create(instructor=instructor, enterprise=world["ent_a"], start_on=datetime.date(2020, 1, 1))
-    world["ent_a"].employees = 300
-    world["ent_a"].save()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
+
+    def grow():
+        for serial in range(49):
+            make_person(world["ent_a"], serial, organization=world["org_a"])
+            instructor = Instructor.objects.create(name=f"驻企{serial}", phone=f"1370000{serial:04d}", region=world["town_a"])
+            Assignment.objects.create(instructor=instructor, enterprise=world["ent_a"], start_on=datetime.date(2020, 1, 1))
+        world["ent_a"].employees = 300
+        world["ent_a"].save()
+
+    pin_queries(django_assert_num_queries, client, path, DETAIL_QUERIES, grow)

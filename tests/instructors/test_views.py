@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from instructors.models import Assignment, GuidanceVisit, Instructor
-from tests.accounts.pagetools import grow_town, make_enterprise, status_for, statuses, url
+from tests.accounts.pagetools import grow_town, make_enterprise, pin_queries, status_for, statuses, url
 
 
 def assignment_of(world):
@@ -96,11 +96,7 @@ def test_it_pins_the_list_query_count(client, users, world, django_assert_num_qu
     """The list runs the same number of queries with 1 instructor and with 50."""
     client.force_login(users["staff"])
     path = url("instructors:instructor_list") + "?assigned=yes&o=name"
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
-    grow_town(world["town_a"], 49)
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
+    pin_queries(django_assert_num_queries, client, path, LIST_QUERIES, lambda: grow_town(world["town_a"], 49))
 
 
 def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_queries):
@@ -109,24 +105,24 @@ def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_
     instructor = world["instructor_a"]
     GuidanceVisit.objects.create(instructor=instructor, enterprise=world["ent_a"], visited_on=datetime.date(2025, 1, 2), content="指导")
     path = instructor.get_absolute_url()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
-    for serial in range(49):
-        enterprise = make_enterprise(world["town_a"], 200 + serial)
-        Assignment.objects.create(instructor=instructor, enterprise=enterprise, start_on=datetime.date(2020, 1, 1))
-        GuidanceVisit.objects.create(instructor=instructor, enterprise=enterprise, visited_on=datetime.date(2025, 1, 1), content="指导")
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
+
+    def grow():
+        for serial in range(49):
+            enterprise = make_enterprise(world["town_a"], 200 + serial)
+            Assignment.objects.create(instructor=instructor, enterprise=enterprise, start_on=datetime.date(2020, 1, 1))
+            GuidanceVisit.objects.create(instructor=instructor, enterprise=enterprise, visited_on=datetime.date(2025, 1, 1), content="指导")
+
+    pin_queries(django_assert_num_queries, client, path, DETAIL_QUERIES, grow)
 
 
 def test_it_pins_the_instructor_home_query_count(client, users, world, django_assert_num_queries):
     """我联系的企业 runs the same number of queries with 1 and with 30 enterprises."""
     client.force_login(users["instructor"])
     path = url("instructors:my_enterprises")
-    with django_assert_num_queries(7):
-        client.get(path)
-    for serial in range(29):
-        enterprise = make_enterprise(world["town_a"], 300 + serial)
-        Assignment.objects.create(instructor=world["instructor_a"], enterprise=enterprise, start_on=datetime.date(2020, 1, 1))
-    with django_assert_num_queries(7):
-        client.get(path)
+
+    def grow():
+        for serial in range(29):
+            enterprise = make_enterprise(world["town_a"], 300 + serial)
+            Assignment.objects.create(instructor=world["instructor_a"], enterprise=enterprise, start_on=datetime.date(2020, 1, 1))
+
+    pin_queries(django_assert_num_queries, client, path, 7, grow)

@@ -6,7 +6,7 @@ import pytest
 
 from members.models import Person, PersonRole, Recommendation
 from partybuild.testdata import make_id_number
-from tests.accounts.pagetools import grow_town, status_for, statuses, url
+from tests.accounts.pagetools import grow_town, pin_queries, status_for, statuses, url
 
 TODAY = datetime.date.today()
 
@@ -157,11 +157,7 @@ def test_it_pins_the_list_query_count(client, users, world, django_assert_num_qu
     """The list runs the same number of queries with 1 person and with 50."""
     client.force_login(users["leader"])
     path = url("members:person_list") + "?status=full&o=-admitted_on"
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
-    grow_town(world["town_a"], 49)
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
+    pin_queries(django_assert_num_queries, client, path, LIST_QUERIES, lambda: grow_town(world["town_a"], 49))
 
 
 def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_queries):
@@ -169,16 +165,16 @@ def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_
     client.force_login(users["staff"])
     person = world["person_a"]
     path = person.get_absolute_url()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
-    for role in ("management", "technical", "union_chair"):
-        PersonRole.objects.create(person=person, role=role)
-    for serial in range(49):
-        Recommendation.objects.create(person=person, kind="management", recommended_on=datetime.date(2024, 1, 1))
-        person.phone = f"1390000{serial:04d}"
-        person.save()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
+
+    def grow():
+        for role in ("management", "technical", "union_chair"):
+            PersonRole.objects.create(person=person, role=role)
+        for serial in range(49):
+            Recommendation.objects.create(person=person, kind="management", recommended_on=datetime.date(2024, 1, 1))
+            person.phone = f"1390000{serial:04d}"
+            person.save()
+
+    pin_queries(django_assert_num_queries, client, path, DETAIL_QUERIES, grow)
 
 
 def test_it_keeps_people_in_the_secretarys_scope(client, users, world):

@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 
 from archives.models import ActivityRecord
 from organizations.models import Coverage, Evaluation, Organization, Pairing
-from tests.accounts.pagetools import grow_town, make_enterprise, make_person, status_for, statuses, url
+from tests.accounts.pagetools import grow_town, make_enterprise, make_person, pin_queries, status_for, statuses, url
 
 TODAY = datetime.date.today()
 
@@ -245,11 +245,7 @@ def test_it_pins_the_list_query_count(client, users, world, django_assert_num_qu
     """The list runs the same number of queries with 1 organization and with 50."""
     client.force_login(users["staff"])
     path = url("organizations:organization_list") + "?level=branch&has_secretary=no&o=-founded_on"
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
-    grow_town(world["town_a"], 49)
-    with django_assert_num_queries(LIST_QUERIES):
-        client.get(path)
+    pin_queries(django_assert_num_queries, client, path, LIST_QUERIES, lambda: grow_town(world["town_a"], 49))
 
 
 def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_queries):
@@ -257,15 +253,15 @@ def test_it_pins_the_detail_query_count(client, users, world, django_assert_num_
     client.force_login(users["staff"])
     org = world["org_a"]
     path = org.get_absolute_url()
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
-    for serial in range(49):
-        make_person(world["ent_a"], serial, organization=org)
-        old = make_enterprise(world["town_a"], 100 + serial)
-        Coverage.objects.create(organization=org, enterprise=old, start_on=datetime.date(2016, 1, 1), end_on=datetime.date(2017, 1, 1))
-        Pairing.objects.create(organization=org, partner_unit=f"单位{serial}", start_on=datetime.date(2020, 1, 1))
-        ActivityRecord.objects.create(organization=org, held_on=datetime.date(2025, 1, 1), category="theme_day", title=f"活动{serial}")
-    Evaluation.objects.create(organization=org, year=2024, scheme="five_good")
-    org.committee_members.set(org.members.all()[:10])
-    with django_assert_num_queries(DETAIL_QUERIES):
-        client.get(path)
+
+    def grow():
+        for serial in range(49):
+            make_person(world["ent_a"], serial, organization=org)
+            old = make_enterprise(world["town_a"], 100 + serial)
+            Coverage.objects.create(organization=org, enterprise=old, start_on=datetime.date(2016, 1, 1), end_on=datetime.date(2017, 1, 1))
+            Pairing.objects.create(organization=org, partner_unit=f"单位{serial}", start_on=datetime.date(2020, 1, 1))
+            ActivityRecord.objects.create(organization=org, held_on=datetime.date(2025, 1, 1), category="theme_day", title=f"活动{serial}")
+        Evaluation.objects.create(organization=org, year=2024, scheme="five_good")
+        org.committee_members.set(org.members.all()[:10])
+
+    pin_queries(django_assert_num_queries, client, path, DETAIL_QUERIES, grow)
