@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from partybuild.scoping import role_can
 
-from .bulk import BULK_BATCH, create_with_history, update_with_history
-from .normalize import ValueProblem, is_blank, normalize_header, split_multi, to_bool, to_code, to_date, to_int, to_text
+from .bulk import create_with_history, update_with_history
+from .normalize import ValueProblem, is_blank, normalize_header, split_multi, to_code, to_text
 from .readers import FileProblem, column_letter, open_sheets
 
 HEADER_SCAN_ROWS = 10
@@ -611,21 +611,3 @@ def _run_workbook(sheets, ctx, result, progress, kinds):
         names = "、".join(kind.sheet_name for kind in kinds)
         result.error(0, "", f"工作簿中没有可识别的工作表（工作表应命名为：{names}）")
 
-
-__all__ = [
-    "BULK_BATCH",
-    "Column",
-    "Context",
-    "ImportKind",
-    "ImportResult",
-    "ModelKind",
-    "RowProblem",
-    "choice_parser",
-    "multi_code_parser",
-    "run_import",
-    "to_bool",
-    "to_code",
-    "to_date",
-    "to_int",
-    "to_text",
-]

@@ -9,7 +9,7 @@ from collections import defaultdict
 from enterprises.models import Enterprise
 from imports.bulk import create_with_history, update_with_history
 from imports.engine import Column, ModelKind, RowProblem, choice_parser
-from imports.normalize import ValueProblem, split_multi, to_code, to_date
+from imports.normalize import split_multi, to_code, to_date
 from organizations.models import Organization
 from organizations.resources import labels_map
 from partybuild.validators import id_number_error, mask_id_number
