@@ -226,7 +226,7 @@ _EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _TAG_C, _TAG_V, _TAG_IS, _TAG_T = (f"{_MAIN_NS}{name}" for name in ("c", "v", "is", "t"))
-_TAG_ROW, _TAG_SHEET_DATA = f"{_MAIN_NS}row", f"{_MAIN_NS}sheetData"
+_TAG_ROW = f"{_MAIN_NS}row"
 _TAG_SI, _TAG_R = f"{_MAIN_NS}si", f"{_MAIN_NS}r"
 
 
@@ -283,13 +283,9 @@ def _stream_xlsx_rows(path, member):
         strings = _shared_strings(archive)
         date_styles = _date_styles(archive)
         with archive.open(member) as stream:
-            values, expected, sheet_data = [], 1, None
-            for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            values, expected = [], 1
+            for _event, element in ElementTree.iterparse(stream):
                 tag = element.tag
-                if event == "start":
-                    if tag == _TAG_SHEET_DATA:
-                        sheet_data = element
-                    continue
                 if tag == _TAG_C:
                     ref = element.get("r")
                     if ref:
@@ -328,8 +324,7 @@ def _stream_xlsx_rows(path, member):
                     expected = number + 1
                     yield number, values
                     values = []
-                    if sheet_data is not None:
-                        sheet_data.clear()  # drop parsed rows: this is what keeps memory flat
+                    element.clear()  # drop the parsed cells: this is what keeps memory flat
 
 
 def _stream_sheets(path, paths):
