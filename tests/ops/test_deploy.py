@@ -51,6 +51,8 @@ def test_it_routes_protected_media_through_an_internal_nginx_location():
     assert re.search(r"^\s*internal;", block.group(1), re.M)
     assert "location /media" not in conf and settings.MEDIA_URL not in conf
     assert "X-Forwarded-Proto" in conf and "X-Request-ID" in conf
+    full_check = re.search(r"location\s+=\s+/healthz/full\s*\{(.*?)\}", conf, re.S).group(1)
+    assert "deny all;" in full_check  # monitoring hosts only
 
 
 def test_it_lets_nginx_accept_the_largest_upload_the_settings_allow():
