@@ -9,10 +9,12 @@ from PIL import Image
 
 from archives.models import ActivityAttachment, ActivityPhoto, ActivityRecord, ArchiveExport, YearClosing
 from imports.models import ImportJob
-from instructors.models import Assignment, GuidanceVisit
+from enterprises.models import Enterprise
+from instructors.models import Assignment, GuidanceVisit, Instructor
 from metrics.models import Indicator, Target
-from organizations.models import ActivitySite, Coverage, RegionalCentre, SitePhoto
+from organizations.models import ActivitySite, Coverage, Organization, RegionalCentre, SitePhoto
 from partybuild.scoping import Role
+from partybuild.testdata import make_credit_code
 from regions.models import RegionStat
 from tests.conftest import make_user
 
@@ -118,3 +120,24 @@ def leak_markers(town_a):
         TOWN_A_RECORD_TITLE,
         TOWN_A_CENTRE_NAME,
     ]
+
+
+@pytest.fixture
+def outsiders(town_b_users, world):
+    """Everyone who must not see town A's objects: town B's four roles, plus a secretary and an
+    instructor of a second organization/enterprise inside town A (a secretary's scope is their
+    own organization, an instructor's their assigned enterprises, not the township)."""
+    enterprise = Enterprise.objects.create(
+        name="甪直二号精密有限公司", credit_code=make_credit_code(3, "320506"), region=world["town_a"], employees=40
+    )
+    organization = Organization.objects.create(
+        name="甪直二号精密有限公司党支部", region=world["town_a"], founded_on=datetime.date(2018, 7, 1)
+    )
+    Coverage.objects.create(organization=organization, enterprise=enterprise, start_on=datetime.date(2018, 7, 1))
+    instructor = Instructor.objects.create(name="甪直二号指导员", phone="13900009999", region=world["town_a"])
+    Assignment.objects.create(instructor=instructor, enterprise=enterprise, start_on=datetime.date(2019, 1, 1))
+    return {
+        **{f"{role}_b": user for role, user in town_b_users.items()},
+        "secretary_a2": make_user("secretary_a2", Role.SECRETARY, organization=organization),
+        "instructor_a2": make_user("instructor_a2", Role.INSTRUCTOR, instructor=instructor),
+    }

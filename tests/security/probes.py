@@ -44,7 +44,15 @@ def attack_body(town_a):
     }
 
 
-def fingerprint(town_a, staff_a):
+def fingerprint(town_a, staff_a, own_scopes=()):
+    """Town A's objects as stored, and the row count per model in town A (town A staff's scope)
+    minus the rows in ``own_scopes`` (users inside town A who may legitimately add rows there)."""
     rows = {key: type(obj).objects.filter(pk=obj.pk).values().first() for key, obj in town_a.items()}
-    counts = {label: apps.get_model(label).objects.for_user(staff_a).count() for label in COUNTED_MODELS}
+    counts = {}
+    for label in COUNTED_MODELS:
+        manager = apps.get_model(label).objects
+        rows_in_town = manager.for_user(staff_a)
+        for user in own_scopes:
+            rows_in_town = rows_in_town.exclude(pk__in=manager.for_user(user).values("pk"))
+        counts[label] = rows_in_town.count()
     return rows, counts

@@ -38,7 +38,7 @@ def test_it_refuses_post_without_a_csrf_token(url, town_a, users, csrf_log):
         client = Client(enforce_csrf_checks=True)
         client.force_login(users[role])
         client.get("/healthz")  # a session, but no CSRF cookie or token is ever sent
-        for path, _missing, _names_object in paths_for(url, town_a):
+        for path, _missing, _objects in paths_for(url, town_a):
             if getattr(resolve(path).func, "csrf_exempt", False):
                 failures.append(f"{path} is csrf_exempt")
                 continue

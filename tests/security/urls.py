@@ -99,8 +99,8 @@ def plain_values(kwarg):
 
 
 def paths_for(url, town_a):
-    """(path with town A's objects, path with missing objects) for each combination of plain values."""
-    object_kwargs, plain = {}, {}
+    """(path with town A's objects, path with missing objects, the objects) per combination of plain values."""
+    object_kwargs, objects, plain = {}, [], {}
     for kwarg in url.kwargs:
         values = plain_values(kwarg)
         if values is not None:
@@ -110,6 +110,7 @@ def paths_for(url, town_a):
         if key is None:
             pytest.fail(f"{url.name} ({url.route}): no town-A object for keyword {kwarg!r}; add a rule to tests/security/urls.py")
         object_kwargs[kwarg] = town_a[key].pk
+        objects.append(town_a[key])
     combos = [{}]
     for kwarg, values in plain.items():
         combos = [{**combo, kwarg: value} for combo in combos for value in values]
@@ -117,7 +118,7 @@ def paths_for(url, town_a):
         (
             reverse(url.name, kwargs={**combo, **object_kwargs}),
             reverse(url.name, kwargs={**combo, **{kwarg: MISSING_PK for kwarg in object_kwargs}}),
-            bool(object_kwargs),
+            objects,
         )
         for combo in combos
     ]
