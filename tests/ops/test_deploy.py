@@ -4,6 +4,7 @@ import configparser
 import os
 import re
 import runpy
+import shutil
 import socket
 import subprocess
 import sys
@@ -148,3 +149,27 @@ def test_it_serves_the_app_from_gunicorn_with_two_workers(gunicorn_server):
         assert "登录" in response.read().decode()
     time.sleep(0.5)
     assert "/healthz" in (tmp_path / "access.log").read_text()
+
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (apt-get install nginx): config syntax not checked")
+def test_it_passes_nginx_config_test(tmp_path):
+    """deploy/nginx.conf, wrapped in a minimal http block with a throw-away certificate, passes `nginx -t`."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = site.replace("/etc/ssl/partybuild/fullchain.pem", str(cert)).replace("/etc/ssl/partybuild/privkey.pem", str(key))
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  include {tmp_path}/site.conf;\n}}\n"
+    )
+    result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "syntax is ok" in result.stderr
