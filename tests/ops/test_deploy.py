@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -173,3 +174,108 @@ def test_it_passes_nginx_config_test(tmp_path):
     result = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+SETUP_PHOTO = """
+import datetime, io
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.files.base import ContentFile
+from PIL import Image
+from archives.models import ActivityPhoto, ActivityRecord
+from tests.conftest import make_user
+from tests.security.conftest import jpeg
+from regions.models import Region
+from organizations.models import Organization
+town = Region.objects.create(code="320506101", name="甪直镇", kind="township")
+org = Organization.objects.create(name="甪直测试党支部", region=town, founded_on=datetime.date(2015, 7, 1))
+user = make_user("staff_nginx", "staff", region=town)
+record = ActivityRecord.objects.create(organization=org, held_on=datetime.date(2025, 3, 5), category="branch_assembly", title="t")
+photo = ActivityPhoto(record=record)
+photo.image.save("nginx.jpg", ContentFile(jpeg("red")), save=True)
+session = SessionStore()
+session[SESSION_KEY], session[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(photo.pk, photo.image.name, session.session_key)
+"""
+
+
+@pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx not installed (apt-get install nginx): X-Accel-Redirect not checked end to end")
+def test_it_serves_a_protected_photo_through_nginx_x_accel_redirect(tmp_path):
+    """nginx (deploy/nginx.conf, plain HTTP on a free port) → gunicorn → scope check → X-Accel-Redirect → file
+    from the internal location; the internal location itself answers 404 from outside."""
+    media = tmp_path / "media"
+    env = {
+        **os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "MEDIA_ROOT": str(media),
+        "PROTECTED_MEDIA_SERVER": "nginx", "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
+    setup = subprocess.run([sys.executable, "manage.py", "shell", "-c", SETUP_PHOTO], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=120)
+    assert setup.returncode == 0, setup.stderr
+    photo_pk, photo_name, session_key = setup.stdout.strip().splitlines()[-1].split()
+    app_port, web_port = _free_port(), _free_port()
+    app = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", "deploy/gunicorn.conf.py", "partybuild.wsgi"],
+        cwd=ROOT, env={**env, "GUNICORN_BIND": f"127.0.0.1:{app_port}", "GUNICORN_WORKERS": "1",
+                       "GUNICORN_ACCESS_LOG": str(tmp_path / "access.log")},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    # The example site as plain HTTP on a free port: no TLS server, no port-80 redirect block.
+    site = (DEPLOY / "nginx.conf").read_text()
+    site = re.sub(r"server \{\s*listen 80;.*?\}\n", "", site, count=1, flags=re.S)
+    site = re.sub(r"listen 443 ssl http2;", f"listen 127.0.0.1:{web_port};", site)
+    site = re.sub(r"\s*ssl_\w+ [^;]+;", "", site)
+    site = site.replace("server 127.0.0.1:8000", f"server 127.0.0.1:{app_port}")
+    site = site.replace("/var/lib/partybuild/media/", f"{media}/")
+    (tmp_path / "site.conf").write_text(site)
+    # Workers of a root master run as "nobody", who cannot read pytest's private tmp folder.
+    worker_user = "user root;\n" if os.geteuid() == 0 else ""
+    (tmp_path / "nginx.conf").write_text(
+        f"{worker_user}pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\ndaemon off;\nevents {{}}\n"
+        f"http {{\n  access_log off;\n  client_body_temp_path {tmp_path}/body;\n  proxy_temp_path {tmp_path}/proxy;\n"
+        f"  include {tmp_path}/site.conf;\n}}\n"
+    )
+    web = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{web_port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2)
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 502:  # 502: gunicorn not up yet
+                    pytest.fail(f"/healthz through nginx: {error.code} {error.read()[:500]!r}")
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "error.log").read_text()
+            time.sleep(0.3)
+        request = urllib.request.Request(f"{base}/archives/photos/{photo_pk}/", headers={"Cookie": f"sessionid={session_key}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+            assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
+        assert body == (media / photo_name).read_bytes()
+        assert f"/archives/photos/{photo_pk}/" in (tmp_path / "access.log").read_text()
+        for outside in (f"{base}/protected-media/{photo_name}", f"{base}/media/{photo_name}"):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(outside, timeout=5)
+            assert refused.value.code == 404
+        anonymous = urllib.request.Request(f"{base}/archives/photos/{photo_pk}/")
+        opener = urllib.request.build_opener(NoRedirect)
+        with pytest.raises(urllib.error.HTTPError) as redirected:
+            opener.open(anonymous, timeout=5)
+        assert redirected.value.code == 302 and "/accounts/login/" in redirected.value.headers["Location"]
+    finally:
+        web.terminate()
+        app.terminate()
+        web.wait(timeout=30)
+        app.wait(timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
