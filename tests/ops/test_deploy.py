@@ -259,7 +259,11 @@ def test_it_serves_a_protected_photo_through_nginx_x_accel_redirect(tmp_path):
             body = response.read()
             assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
         assert body == (media / photo_name).read_bytes()
-        assert f"/archives/photos/{photo_pk}/" in (tmp_path / "access.log").read_text()
+        # The scope check ran in Django (gunicorn logs the line just after answering).
+        logged = time.monotonic() + 10
+        while f"/archives/photos/{photo_pk}/" not in (tmp_path / "access.log").read_text():
+            assert time.monotonic() < logged, "the photo request never reached gunicorn"
+            time.sleep(0.2)
         for outside in (f"{base}/protected-media/{photo_name}", f"{base}/media/{photo_name}"):
             with pytest.raises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(outside, timeout=5)
