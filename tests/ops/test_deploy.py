@@ -148,8 +148,10 @@ def test_it_serves_the_app_from_gunicorn_with_two_workers(gunicorn_server):
         assert response.status == 200
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
         assert "登录" in response.read().decode()
-    time.sleep(0.5)
-    assert "/healthz" in (tmp_path / "access.log").read_text()
+    logged = time.monotonic() + 10
+    while "/accounts/login/" not in (tmp_path / "access.log").read_text():
+        assert time.monotonic() < logged, "gunicorn wrote no access log line"
+        time.sleep(0.2)
 
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
