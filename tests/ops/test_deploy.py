@@ -257,7 +257,11 @@ def test_it_serves_a_protected_photo_through_nginx_x_accel_redirect(tmp_path):
             assert time.monotonic() < deadline, (tmp_path / "error.log").read_text()
             time.sleep(0.3)
         request = urllib.request.Request(f"{base}/archives/photos/{photo_pk}/", headers={"Cookie": f"sessionid={session_key}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
+        try:
+            response = urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as error:
+            pytest.fail(f"photo through nginx: {error.code} {error.read()[:300]!r} {(tmp_path / 'error.log').read_text()[-500:]}")
+        with response:
             body = response.read()
             assert response.status == 200 and response.headers["Content-Type"] == "image/jpeg"
         assert body == (media / photo_name).read_bytes()
