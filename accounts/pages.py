@@ -101,7 +101,7 @@ def region_breadcrumbs(user, region, tail=()):
 def _region_url(user, region):
     if user.is_admin:
         return region.get_absolute_url()
-    if role_can(user, "view", "regions.region") and user.region_id and region.path.startswith(user.region.path):
+    if role_can(user, "view", "regions.region") and user.region_id and region.is_within(user.region):
         return region.get_absolute_url()
     return None
 

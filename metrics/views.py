@@ -333,7 +333,7 @@ def _editable_target(request, pk):
     target = get_scoped_object_or_404(Target, request.user, pk=pk)
     require_role_can(request.user, "change", Target)
     # Defaults and ancestors' overrides are readable but only admins change them.
-    if not request.user.is_admin and (target.region is None or not target.region.path.startswith(request.user.region.path)):
+    if not request.user.is_admin and (target.region is None or not target.region.is_within(request.user.region)):
         raise PermissionDenied("只能修改本辖区的目标")
     return target
 
