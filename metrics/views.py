@@ -19,6 +19,7 @@ from organizations.models import Organization
 from partybuild.scoping import Role, get_scoped_object_or_404, require_role_can, role_can
 from regions.models import Region
 
+from . import cache as metrics_cache
 from . import reports, selectors
 from .forms import ReportFilterForm, TargetForm
 from .models import Target
@@ -130,11 +131,9 @@ def dashboard_context(request):
     require_office(request.user)
     region = report_region(request)
     as_of, year, by, form = report_params(request)
-    dates = selectors.trend_dates(as_of, by)
-    report = selectors.region_report(request.user, region, as_of, year, member_dates=dates)
+    report, trend = metrics_cache.dashboard_data(request.user, region, as_of, year, by)
     figures = report.total
     statuses = selectors.target_statuses(figures)
-    trend = selectors.trend(request.user, region, as_of, by=by, members=figures.members_on(dates))
     children = [
         {
             "figures": child,
@@ -235,7 +234,7 @@ def warnings(request):
     require_office(request.user)
     region = report_region(request)
     as_of, year, _, form = report_params(request)
-    figures = selectors.region_figures(request.user, region, as_of, year)
+    figures = metrics_cache.region_figures(request.user, region, as_of, year)
     rows = [
         {
             "kind": kind,
@@ -305,7 +304,7 @@ def target_list(request):
     require_role_can(request.user, "view", Target)
     region = report_region(request)
     as_of, year, _, form = report_params(request)
-    figures = selectors.region_figures(request.user, region, as_of, year)
+    figures = metrics_cache.region_figures(request.user, region, as_of, year)
     overrides = (
         Target.objects.for_user(request.user)
         .filter(region__path__startswith=region.path)
@@ -372,7 +371,7 @@ def annual_report(request):
     _, year, _, form = report_params(request)
     today = timezone.localdate()
     as_of = min(datetime.date(year, 12, 31), today)
-    figures = selectors.region_figures(request.user, region, as_of, year)
+    figures = metrics_cache.region_figures(request.user, region, as_of, year)
     rows = reports.annual_report_rows(figures)
     paragraph = reports.annual_paragraph(figures)
     if request.GET.get("format") == "xlsx":

@@ -106,6 +106,30 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Cache: computed dashboard figures (metrics/cache.py; entries are keyed by a data version, so
+# they are never stale). CACHE_URL=redis://host:6379/1 shares them between app servers and
+# workers; without it each process keeps its own (correct, just recomputed per process).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "partybuild",
+            "TIMEOUT": 900,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "partybuild",
+            "TIMEOUT": 900,
+            "OPTIONS": {"MAX_ENTRIES": 200},
+        }
+    }
+METRICS_CACHE_SECONDS = int(os.environ.get("METRICS_CACHE_SECONDS", "900"))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout lets the web process and the task worker share the file.
     DATABASES["default"]["OPTIONS"] = {

@@ -30,6 +30,17 @@ SHIPPED_DATA = ["metrics.migrations.0002_default_targets", "archives.migrations.
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: a rolled-back test database may reuse the ids (and so
+    the data version, metrics/cache.py) of an earlier test's rows."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def shipped_data(request):
     names = set(request.fixturenames)
     marker = request.node.get_closest_marker("django_db")

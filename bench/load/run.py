@@ -307,6 +307,8 @@ def main():
     parser.add_argument("--think-max", type=float, default=0.0, help="(max); 0 = no pause, saturation")
     parser.add_argument("--city-scale", type=float, default=0, help="load bench/suzhou.py's city at this scale instead of seed_demo")
     parser.add_argument("--reuse-database", action="store_true", help="skip drop/create/migrate/seed")
+    parser.add_argument("--cache-url", default="redis://127.0.0.1:6379/1",
+                        help="CACHE_URL as in production (shared dashboard cache); 'none' = per-process cache")
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -319,8 +321,12 @@ def main():
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "partybuild.settings",
     }
+    if args.cache_url != "none":
+        env["CACHE_URL"] = args.cache_url
     if not args.reuse_database:
         prepare_database(args, env)
+    # Every run starts cold: no dashboard figures left over from an earlier run.
+    run([PYTHON, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env)
     port = free_port()
     (OUT / "load-access.log").unlink(missing_ok=True)
     server = start_gunicorn(env, port)
