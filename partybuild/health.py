@@ -1,4 +1,4 @@
-"""``/healthz/full``: the database, the file storage and the task queue, each checked.
+"""``/healthz/full``: the database, the file storage, the cache and the task queue, each checked.
 
 ``/healthz`` (accounts) answers load balancers cheaply; this one is for monitoring: 200 when
 every check passes, 503 naming the failed check otherwise. It reveals no personal data: only
@@ -37,6 +37,19 @@ def check_storage():
     return {"backend": type(default_storage).__name__}
 
 
+def check_cache():
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    key = f"healthcheck:{uuid.uuid4().hex}"
+    cache.set(key, "ok", 30)
+    try:
+        assert cache.get(key) == "ok", "缓存写入后读不到"
+    finally:
+        cache.delete(key)
+    return {"backend": type(cache).__name__}
+
+
 def check_tasks():
     from django_tasks import task_backends
 
@@ -54,7 +67,7 @@ def check_tasks():
     return details
 
 
-CHECKS = {"database": check_database, "storage": check_storage, "tasks": check_tasks}
+CHECKS = {"database": check_database, "storage": check_storage, "cache": check_cache, "tasks": check_tasks}
 
 
 @never_cache

@@ -125,3 +125,25 @@ def test_every_source_table_keeps_history():
     """The data version relies on every write leaving a history row."""
     for model in metrics_cache.SOURCE_MODELS:
         assert hasattr(model, "history"), model
+
+
+@pytest.mark.django_db
+def test_the_dashboard_cache_works_through_redis(client, users, world, settings):
+    """The production backend (CACHE_URL=redis://…): figures survive pickling through Redis."""
+    import uuid
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",  # a database of its own: clear() empties it
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    client.force_login(users["district_leader"])
+    first, cold = dashboard(client)
+    second, warm = dashboard(client)
+    assert second.context["figures"].as_json() == first.context["figures"].as_json()
+    assert warm <= cold - 15, (cold, warm)
+    from django.core.cache import cache
+
+    cache.clear()

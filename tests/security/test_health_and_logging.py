@@ -1,4 +1,4 @@
-"""/healthz/full checks database, storage and task queue; logs carry the request id, as JSON on demand."""
+"""/healthz/full checks database, storage, cache and task queue; logs carry the request id, as JSON on demand."""
 
 import datetime
 import io
@@ -7,6 +7,7 @@ import logging
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,7 @@ def media(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_it_reports_every_check_ok(client, media, settings):
-    """All three checks pass on a working installation; the probe file is removed again."""
+    """Every check passes on a working installation; the probe file is removed again."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     response = client.get("/healthz/full")
     assert response.status_code == 200
@@ -32,6 +33,7 @@ def test_it_reports_every_check_ok(client, media, settings):
     assert {name: check["status"] for name, check in body["checks"].items()} == {
         "database": "ok",
         "storage": "ok",
+        "cache": "ok",
         "tasks": "ok",
     }
     assert list((media / "healthcheck").iterdir()) == []
@@ -68,6 +70,32 @@ def test_it_answers_503_when_storage_cannot_be_written(client, settings, tmp_pat
     response = client.get("/healthz/full")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_it_answers_503_when_the_cache_server_is_down(client, media, settings):
+    """A Redis cache nobody listens on fails the cache check (and only it)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get("/healthz/full")
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["cache"]["status"] == "error" and checks["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_it_passes_the_cache_check_on_redis(client, media, settings):
+    """The production cache backend, against the Redis server on 127.0.0.1:6379."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",  # a database of its own: clear() empties it
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    checks = client.get("/healthz/full").json()["checks"]
+    assert checks["cache"] == {"status": "ok", "backend": "RedisCache", "ms": checks["cache"]["ms"]}
 
 
 def test_it_refuses_post_to_the_health_check(client):
