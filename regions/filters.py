@@ -4,7 +4,9 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import CharField, F, Q, TextField, Value
+from django.db.models.functions import Concat
 
 from accounts.pages import StyledFormMixin
 from regions.models import Region
@@ -62,6 +64,29 @@ class StyledFilterForm(StyledFormMixin, forms.Form):
     pass
 
 
+def sort_without_index(queryset):
+    """The same order, by an expression no index provides.
+
+    A substring search can use no index, but with ``ORDER BY name LIMIT 26`` PostgreSQL walks the
+    name index and visits every row in name order looking for 26 matches: 0.4–0.6 s over 291,013
+    enterprises when there are few. Sorting by ``name || ''`` makes it scan (in parallel) and sort
+    the matches instead: ~60 ms, and at most ~0.2 s when nearly every row matches.
+    """
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if not ordering or not isinstance(ordering[0], str):
+        return queryset
+    name = ordering[0].lstrip("-")
+    try:
+        field = queryset.model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return queryset
+    if not isinstance(field, (CharField, TextField)):
+        return queryset
+    expression = Concat(F(name), Value(""), output_field=CharField())
+    ordering[0] = expression.desc() if ordering[0].startswith("-") else expression.asc()
+    return queryset.order_by(*ordering)
+
+
 class ScopedFilterSet(django_filters.FilterSet):
     """Base of every list FilterSet: Bootstrap-styled form; ``q`` searches several columns."""
 
@@ -79,10 +104,15 @@ class ScopedFilterSet(django_filters.FilterSet):
             for field in self.code_fields:
                 condition |= Q(**{field: value.upper()})
             return queryset.filter(condition)
+        # Chinese and digits have no case: `contains` finds the same rows as `icontains` without
+        # an UPPER() per row and column (PostgreSQL, 291,013 names: 129 ms → 57 ms).
+        caseless = value.upper() == value.lower()
         condition = Q()
         for lookup in self.search_fields:
+            if caseless and lookup.endswith("__icontains"):
+                lookup = lookup.removesuffix("__icontains") + "__contains"
             condition |= Q(**{lookup: value})
-        return queryset.filter(condition)
+        return sort_without_index(queryset.filter(condition))
 
     class Meta:
         form = StyledFilterForm

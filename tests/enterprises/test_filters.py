@@ -50,3 +50,22 @@ def test_it_keeps_the_scope_whatever_the_filter(users, world):
     filterset = EnterpriseFilter(data=request.GET, queryset=Enterprise.objects.for_user(users["staff"]), request=request)
     assert not filterset.is_valid()
     assert world["ent_b"] not in set(filterset.qs)
+
+
+def test_a_search_keeps_name_order_and_ignores_case(users, world):
+    """Matches come back in name order (sorted by an unindexed copy of the name); Latin letters
+    match either case, Chinese and digits as typed."""
+    for serial, name in ((11, "乙ABC食品有限公司"), (12, "甲abc食品有限公司"), (13, "丙食品厂")):
+        enterprise = make_enterprise(world["town_a"], serial)
+        enterprise.name = name
+        enterprise.save()
+    request = RequestFactory().get("/", {"q": "食品"})
+    request.user = users["district_leader"]
+    scoped = Enterprise.objects.for_user(users["district_leader"])
+    names = [e.name for e in EnterpriseFilter(data=request.GET, queryset=scoped, request=request).qs]
+    assert names == sorted(["乙ABC食品有限公司", "甲abc食品有限公司", "丙食品厂"])
+    for term in ("abc", "ABC", "Abc食品"):
+        request = RequestFactory().get("/", {"q": term})
+        request.user = users["district_leader"]
+        found = {e.name for e in EnterpriseFilter(data=request.GET, queryset=scoped, request=request).qs}
+        assert found == {"乙ABC食品有限公司", "甲abc食品有限公司"}, term
