@@ -117,13 +117,16 @@ class HistoryRow:
     changes: list = field(default_factory=list)
 
 
+OUT_OF_SIGHT = "（不在您的管辖范围内或已删除）"
+
+
 def _display(model_field, value, user, names):
     if value is None or value == "":
         return "（空）"
     if model_field.name in MASKED_FIELDS and not user.sees_full_id:
         return mask_id_number(value)
     if isinstance(model_field, ForeignKey):
-        return names.get((model_field.related_model, value), f"#{value}")
+        return names.get((model_field.related_model, value), OUT_OF_SIGHT)
     if model_field.choices:
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(value, bool):
@@ -151,7 +154,11 @@ def history_rows(instance, user, limit=HISTORY_LIMIT):
         related.setdefault(fk.related_model, set()).update(getattr(r, fk.attname) for r in records)
     for related_model, ids in related.items():
         ids.discard(None)
-        for obj in related_model._base_manager.filter(pk__in=ids or [0]):
+        # Named only when the viewer may see the related record: a person moved from another
+        # township's enterprise must not reveal that enterprise's name to this township.
+        manager = related_model._default_manager
+        visible = manager.for_user(user) if hasattr(manager, "for_user") else related_model._base_manager.all()
+        for obj in visible.filter(pk__in=ids or [0]):
             names[(related_model, obj.pk)] = str(obj)
     rows = []
     for index, record in enumerate(records[:limit]):

@@ -47,3 +47,18 @@ def test_it_pages_by_fetching_one_row_more(world, django_assert_num_queries):
     request = RequestFactory().get("/enterprises/", {"page": "2"})
     page = paginate(request, Enterprise.objects.order_by("pk"), per_page=1)
     assert page.has_previous and not page.has_next and page.rows[0] == world["ent_b"]
+
+
+def test_it_names_related_records_only_inside_the_viewers_scope(users, world):
+    """A person moved from town B's enterprise to town A's: town A's staff see the move but not
+    the name of town B's enterprise; the district leader sees both names."""
+    from accounts.pages import OUT_OF_SIGHT
+
+    person = world["person_b"]
+    person.enterprise = world["ent_a"]
+    person.organization = world["org_a"]
+    person.save()
+    change = {c["label"]: c for c in history_rows(person, users["staff"])[0].changes}["所在企业"]
+    assert change == {"label": "所在企业", "old": OUT_OF_SIGHT, "new": world["ent_a"].name}
+    wider = {c["label"]: c for c in history_rows(person, users["district_leader"])[0].changes}["所在企业"]
+    assert wider["old"] == world["ent_b"].name
