@@ -8,17 +8,11 @@ from accounts.models import User
 
 
 def password_errors(password, user):
-    """Django's validator messages, with the one its zh-hans catalogue leaves in English."""
+    """The password validators' messages (Chinese: accounts/validators.py fills zh-hans' gap)."""
     try:
         password_validation.validate_password(password, user)
     except ValidationError as error:
-        messages = []
-        for item in error.error_list:
-            if item.code == "password_too_short":
-                messages.append(f"密码太短，至少需要 {item.params['min_length']} 个字符。")
-            else:
-                messages.extend(item.messages)
-        return messages
+        return list(error.messages)
     return []
 
 

@@ -134,3 +134,17 @@ def test_it_pins_the_workbench_and_user_list_query_counts(client, users, world, 
     for path, count in zip(paths, counts):
         with django_assert_num_queries(count):
             client.get(path)
+
+
+def test_every_password_form_says_too_short_in_chinese(settings):
+    """Django's own forms (admin, changepassword) use the same validators: Chinese there too."""
+    from django.contrib.auth.forms import SetPasswordForm
+    from django.utils import translation
+
+    from accounts.models import User
+
+    with translation.override("zh-hans"):
+        form = SetPasswordForm(User(username="someone"), {"new_password1": "Ab3$", "new_password2": "Ab3$"})
+        assert not form.is_valid()
+        assert "密码太短，至少需要 10 个字符。" in form.errors["new_password2"]
+        assert "密码至少需要 10 个字符。" in str(form.fields["new_password1"].help_text)
