@@ -147,3 +147,20 @@ def test_the_dashboard_cache_works_through_redis(client, users, world, settings)
     from django.core.cache import cache
 
     cache.clear()
+
+
+def test_every_model_the_figures_read_is_a_source_of_the_data_version():
+    """A model the selectors behind the figures import, but missing from SOURCE_MODELS, would let a
+    change to it go unseen by the cache (EvaluationItem is read through Evaluation.items)."""
+    from django.db.models import Model
+
+    from archives import selectors as archive_selectors
+    from metrics import selectors
+
+    read = {
+        value
+        for module in (selectors, archive_selectors)
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Model)
+    }
+    assert read and read <= set(metrics_cache.SOURCE_MODELS), read - set(metrics_cache.SOURCE_MODELS)
