@@ -15,6 +15,7 @@ import datetime
 import os
 import re
 import zipfile
+import zlib
 from xml.etree import ElementTree
 
 from django.conf import settings
@@ -156,8 +157,10 @@ class _FastSheet(Sheet):
 
     def _rows(self):
         found = []
-        for item in _fast_xlsx_rows(self._path, self._member, found):
-            yield item
+        try:
+            yield from _fast_xlsx_rows(self._path, self._member, found)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, IndexError):
+            raise FileProblem(f"工作表“{self.name}”已损坏，无法读取")
         self._formulas = found
 
     def formula_cells(self):

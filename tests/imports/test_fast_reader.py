@@ -255,3 +255,19 @@ def test_it_imports_a_shared_string_workbook_as_excel_writes_it(users, tmp_path,
 
     second = Enterprise.objects.get(credit_code=enterprise_row(2)[1])
     assert (second.founded_on, second.employees) == (datetime.date(2003, 5, 1), 32)
+
+
+def test_it_refuses_a_sheet_whose_cells_cannot_be_read(users, tmp_path):
+    """A shared-string index past the table, or a number that is not one: the sheet is damaged."""
+    from enterprises.models import Enterprise
+
+    before = Enterprise.objects.count()
+    for cell in ('<c r="A2" t="s"><v>99</v></c>', '<c r="A2"><v>12abc</v></c>'):
+        header = "".join(f'<c r="{chr(65 + index)}1" t="inlineStr"><is><t>{text}</t></is></c>'
+                         for index, text in enumerate(ENTERPRISE_HEADER))
+        sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+                 f'<row r="1">{header}</row><row r="2">{cell}</row></sheetData></worksheet>')
+        path = write_hand_made_workbook(tmp_path / "bad.xlsx", [("企业", sheet)])
+        result = run_import("enterprises", str(path), user=users["staff"])
+        assert [error["message"] for error in result.errors] == ["工作表“企业”已损坏，无法读取"]
+        assert Enterprise.objects.count() == before
