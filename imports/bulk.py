@@ -73,7 +73,8 @@ def _copy(cursor, table, columns, rows, queue=None):
     buffer.seek(0)
     sql = f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)"
     if queue is None:
-        cursor.cursor.copy_expert(sql, buffer, size)
+        with connection.wrap_database_errors:  # psycopg2's errors as Django's (IntegrityError, DataError…)
+            cursor.cursor.copy_expert(sql, buffer, size)
     else:
         queue.submit(sql, buffer, size)
 
@@ -94,9 +95,10 @@ class CopyQueue:
 
     def submit(self, sql, buffer, size):
         raw = connection.connection  # the psycopg2 connection of this thread's Django connection
+        errors_as_django = connection.wrap_database_errors  # taken here: connections are per thread
 
         def run():
-            with raw.cursor() as cursor:
+            with errors_as_django, raw.cursor() as cursor:
                 cursor.copy_expert(sql, buffer, size)
 
         self._pending.append(self._executor.submit(run))

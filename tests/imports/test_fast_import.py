@@ -7,13 +7,15 @@ a helper thread). These tests hold that path to the same rules and history as th
 
 import datetime
 
+import pytest
+
 from django.utils import timezone
 
 from enterprises.models import Enterprise
 from enterprises.resources import EnterpriseImport
 from imports.engine import _Values, run_import
 
-from .conftest import ENTERPRISE_HEADER, enterprise_row
+from .conftest import ENTERPRISE_HEADER, enterprise_row, write_workbook
 
 
 class _Recording(_Values):
@@ -73,3 +75,23 @@ def test_new_rows_get_model_defaults_timestamps_and_a_history_row_naming_the_imp
     assert imported.count() == 5
     again = run_import("enterprises", xlsx(rows), user=users["staff"])
     assert (again.created, again.unchanged, imported.count()) == (0, 5, 5)
+
+
+def test_a_write_the_database_refuses_stops_the_run_and_writes_nothing(users, xlsx, tmp_path):
+    """PostgreSQL refuses an employee count past its integer range in the background COPY: the
+    run stops with the rows' range, the following workbook sheets are not read, nothing is kept."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores any 64-bit integer")
+    before = Enterprise.objects.count()
+    rows = [ENTERPRISE_HEADER, enterprise_row(1), enterprise_row(2, 职工人数=3_000_000_000)]
+    result = run_import("enterprises", xlsx(rows), user=users["staff"])
+    assert [error["row"] for error in result.errors] == [2]
+    assert result.errors[0]["message"].startswith("写入数据库失败（第 2 行起的一批数据）："), result.errors
+    assert not result.imported and Enterprise.objects.count() == before
+    workbook = write_workbook(tmp_path / "book.xlsx", {
+        "企业": rows, "区域党员总量": [["区域代码", "年度", "党员总数", "当年发展党员数"], ["320506101", 2003, 10, 1]]})
+    result = run_import("workbook", str(workbook), user=users["staff"])
+    assert [(error["sheet"], error["row"]) for error in result.errors] == [("企业", 2)]
+    assert not result.imported and Enterprise.objects.count() == before
