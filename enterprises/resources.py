@@ -97,6 +97,9 @@ class EnterpriseImport(ModelKind):
     key_field = "credit_code"
     compare_fields = ("name", "credit_code", "region_id", "kind", "registry_type", "status", "employees", "founded_on",
                       *TEXT_FIELDS, *BOOL_FIELDS, "introduced_on")
+    # Every attribute Enterprise.clean() reads (tests/imports/test_fast_import.py checks it): new
+    # rows are validated by that clean() on their values, without model instances.
+    clean_attributes = ("founded_on", "status_changed_on", "introduced_on", "is_newly_introduced")
     field_headers = {column.key: column.header for column in COLUMNS} | {
         "region": "所属区域", "kind": "企业类型", "introduced_on": "是否新引进企业", "status_changed_on": "经营状态",
     }

@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from imports.resources import EngineImportExportMixin
 from partybuild.admin import ScopedAdmin
 
 from .models import Assignment, GuidanceVisit, Instructor
 
 
 @admin.register(Instructor)
-class InstructorAdmin(ScopedAdmin):
+class InstructorAdmin(EngineImportExportMixin, ScopedAdmin):
+    import_kind = "instructors"
     list_display = ["name", "phone", "source", "work_unit", "region"]
     list_filter = ["source"]
     search_fields = ["name", "phone"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from imports.resources import EngineImportExportMixin
 from partybuild.admin import ScopedAdmin
 
 from .models import Person, PersonRole, Recommendation
@@ -11,7 +12,8 @@ class PersonRoleInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(EngineImportExportMixin, ScopedAdmin):
+    import_kind = "members"
     list_filter = ["status"]
     search_fields = ["name", "id_number", "phone"]
     raw_id_fields = ["enterprise", "organization"]

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from imports.resources import EngineImportExportMixin
 from partybuild.admin import ScopedAdmin
 
 from .models import ActivitySite, Coverage, Evaluation, EvaluationItem, Organization, Pairing, RegionalCentre, SitePhoto
@@ -12,7 +13,8 @@ class CoverageInline(admin.TabularInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(ScopedAdmin):
+class OrganizationAdmin(EngineImportExportMixin, ScopedAdmin):
+    import_kind = "organizations"
     list_display = ["name", "region", "level", "formation", "status", "founded_on"]
     list_filter = ["level", "formation", "status"]
     search_fields = ["name"]

@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from imports.resources import EngineImportExportMixin
 from partybuild.admin import ScopedAdmin
 
 from .models import Region, RegionStat
 
 
 @admin.register(Region)
-class RegionAdmin(ScopedAdmin):
+class RegionAdmin(EngineImportExportMixin, ScopedAdmin):
+    import_kind = "regions"
     list_display = ["code", "name", "kind", "parent", "depth"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]

@@ -141,15 +141,12 @@ def test_it_reads_an_xls_file(users, tmp_path):
     assert (enterprise.founded_on, enterprise.employees) == (datetime.date(2003, 5, 1), 31)
 
 
-def test_it_streams_large_sheets_with_the_same_result(users, xlsx, monkeypatch):
-    """Above the streaming threshold the constant-memory reader gives the same rows, dates, errors."""
-    from imports import readers
-
+def test_it_reads_title_rows_aliases_dates_and_formulas_with_the_streaming_reader(users, xlsx):
+    """The constant-memory .xlsx reader (every size) gives the rows, dates and formula errors."""
     rows = [["单位名称", "社会信用代码*", "所属镇（街道）", "成立日期", "职工人数", "是否建立工会"],
             ["甲公司", enterprise_row(1)[1], "甪直镇", datetime.date(2003, 5, 1), 56.0, True],
             ["乙公司", enterprise_row(2)[1], "甪直镇", "2003/5/1", "=1+2", "否"]]
     path = xlsx(rows, title="甪直镇非公企业名录（2003年）")
-    monkeypatch.setattr(readers, "STREAM_ABOVE_BYTES", 0)
     refused = run_import("enterprises", path, user=users["staff"])
     assert [(e["row"], e["column"]) for e in refused.errors] == [(4, "职工人数")]
     rows[2][4] = 7
