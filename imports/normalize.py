@@ -21,6 +21,8 @@ _WHITESPACE_RE = re.compile(r"\s+")
 _FULL_WIDTH_RE = re.compile("[\uff01-\uff5e\u3000\xa0]")
 _MULTI_SPLIT_RE = re.compile(r"[,，;；、\r\n]+")
 _STRIP_CHARS = " \t\r\n\u3000\xa0"
+# The largest count a column may hold: PostgreSQL's integer (SQLite would store more).
+MAX_COUNT = 2_147_483_647
 
 
 class ValueProblem(ValueError):
@@ -42,7 +44,7 @@ def is_blank(value):
 
 def to_text(value):
     """Free text: strip spaces (incl. full-width) and turn full-width digits and letters half-width."""
-    if type(value) is str and (value.isascii() or not _FULL_WIDTH_RE.search(value)):
+    if type(value) is str and "\x00" not in value and (value.isascii() or not _FULL_WIDTH_RE.search(value)):
         return value.strip(_STRIP_CHARS)
     if value is None:
         return ""
@@ -50,18 +52,19 @@ def to_text(value):
         value = int(value)
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.strftime("%Y-%m-%d")
-    return str(value).translate(_ALNUM_FULL_TO_HALF).strip(_STRIP_CHARS)
+    # NUL characters (an `_x0000_` escape, a binary CSV) cannot be stored and mean nothing: dropped.
+    return str(value).translate(_ALNUM_FULL_TO_HALF).replace("\x00", "").strip(_STRIP_CHARS)
 
 
 def to_code(value):
     """Codes (credit codes, ID numbers, phone numbers, region codes): no spaces, half-width, upper case."""
-    if type(value) is str and value.isascii():
+    if type(value) is str and value.isascii() and "\x00" not in value:
         return "".join(value.split()).upper()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _WHITESPACE_RE.sub("", str(value).translate(_FULL_TO_HALF)).upper()
+    return _WHITESPACE_RE.sub("", str(value).translate(_FULL_TO_HALF).replace("\x00", "")).upper()
 
 
 _DATE_PATTERNS = [
@@ -120,6 +123,8 @@ def to_int(value):
         number = int(match.group(1))
     if number < 0:
         raise ValueProblem("数字不能为负数")
+    if number > MAX_COUNT:
+        raise ValueProblem(f"数字过大：不能超过 {MAX_COUNT}")
     return number
 
 

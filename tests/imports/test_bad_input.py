@@ -234,3 +234,22 @@ def test_it_accepts_nothing_from_a_truncated_zip_member(users, tmp_path, before)
     result = run_import("enterprises", str(path), user=users["staff"])
     refused(result, "文件已损坏")
     assert counts() == before
+
+
+def test_it_refuses_an_employee_count_past_the_integer_range(users, xlsx, before):
+    """3,000,000,000 staff: a Chinese row error (PostgreSQL could not store it), on both databases."""
+    rows = [ENTERPRISE_HEADER, enterprise_row(1), enterprise_row(2, 职工人数=3_000_000_000)]
+    result = run_import("enterprises", xlsx(rows), user=users["staff"])
+    refused(result, "数字过大：不能超过 2147483647", row=3, column="职工人数")
+    assert counts() == before
+
+
+def test_it_drops_nul_characters_from_text(users, tmp_path, before):
+    """A NUL character (here in a CSV cell) cannot be stored by PostgreSQL and means nothing: dropped."""
+    header, row = ENTERPRISE_HEADER, enterprise_row(1, 企业名称="零字符\x00科技有限公司")
+    path = tmp_path / "企业.csv"
+    path.write_text("\n".join(",".join("" if v is None else str(v) for v in line) for line in (header, row)) + "\n",
+                    encoding="utf-8")
+    result = run_import("enterprises", str(path), user=users["staff"])
+    assert result.ok and result.created == 1, result.errors
+    assert Enterprise.objects.filter(name="零字符科技有限公司").exists()
