@@ -5,6 +5,7 @@
 """
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -20,8 +21,12 @@ ID_RE = re.compile(r"^\d{17}[\dX]$")
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
+_CREDIT_CODE_VALUE = {char: value for value, char in enumerate(CREDIT_CODE_CHARSET)}
+
+
 def credit_code_check_char(first17):
-    total = sum(CREDIT_CODE_CHARSET.index(ch) * w for ch, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    """GB 32100 check character (a dict lookup per character: imports check ~300,000 codes)."""
+    total = sum(map(operator.mul, map(_CREDIT_CODE_VALUE.__getitem__, first17), CREDIT_CODE_WEIGHTS))
     return CREDIT_CODE_CHARSET[(31 - total % 31) % 31]
 
 
