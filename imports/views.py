@@ -153,6 +153,10 @@ def _refused_rows(job, sheet, wanted):
             rows.append((number, list(values), "；".join(wanted[number])))
     found = find_header(kind, first) if kind and first else None
     header = list(first[found[0]][1]) if found else []
+    # Readers leave out a row's trailing empty cells: pad, so 错误原因 stays in its own column.
+    width = max([len(header)] + [len(values) for _, values, _ in rows])
+    header += [None] * (width - len(header))
+    rows = [(number, values + [None] * (width - len(values)), reason) for number, values, reason in rows]
     return sheet.name, header, rows
 
 

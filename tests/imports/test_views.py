@@ -78,6 +78,20 @@ def test_it_shows_errors_and_serves_an_error_report(users, login, media, bad_fil
     assert Enterprise.objects.count() == 2  # the world's two, nothing more
 
 
+def test_it_keeps_the_reason_in_its_own_column_when_a_row_ends_early(users, login, media, tmp_path):
+    """A refused row whose last cells are empty (readers leave them out) still gets 错误原因 in the
+    last column, under its header."""
+    rows = [ENTERPRISE_HEADER + ["备注"], enterprise_row(1) + ["已核实"], enterprise_row(2, 经营状态="飞升")]
+    rows[2][ENTERPRISE_HEADER.index("成立日期")] = None
+    client = login(users["staff"])
+    upload_file(client, write_xlsx(tmp_path / "short.xlsx", rows))
+    job = ImportJob.objects.get()
+    response = client.get(reverse("imports:error_report", args=[job.pk]))
+    report = list(openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    assert report[0][-1] == "错误原因" and report[0][-2] == "备注"
+    assert report[1][0] == 3 and "经营状态" in report[1][-1] and report[1][-2] is None
+
+
 def test_it_refuses_a_file_naming_a_region_outside_scope(users, login, media, tmp_path):
     """Town A's staff uploading a town B row: refused, nothing written."""
     path = write_xlsx(tmp_path / "b.xlsx", [ENTERPRISE_HEADER, enterprise_row(1, region="320506102")])
