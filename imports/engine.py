@@ -34,6 +34,11 @@ class ImportStopped(Exception):
     """The database refused a write: the run ends here (its error is already in the result)."""
 
 
+def _write_failed(result, first_row, error, sheet):
+    """The database refused the chunk starting at ``first_row`` (in the request or in the background)."""
+    result.error(first_row, "", f"写入数据库失败（第 {first_row} 行起的一批数据）：{error}", sheet)
+
+
 class RowProblem(Exception):
     """A problem in one cell of one row: (column header, Chinese message)."""
 
@@ -485,7 +490,7 @@ class ModelKind(ImportKind):
                     self.write(ctx, to_create, to_update, update_fields)
                     child_changed = self.write_children(ctx, accepted, result, sheet) or set()
             except (IntegrityError, DatabaseError) as error:
-                result.error(rows[0].number, "", f"写入数据库失败（第 {rows[0].number} 行起的一批数据）：{error}", sheet)
+                _write_failed(result, rows[0].number, error, sheet)
                 return
         for row, _obj, created, changed in accepted:
             if created:
@@ -523,7 +528,7 @@ class ModelKind(ImportKind):
             queue.wait()
         except (IntegrityError, DatabaseError) as error:
             first = queue.first_rows[0] if queue.first_rows else 0
-            result.error(first, "", f"写入数据库失败（第 {first} 行起的一批数据）：{error}", sheet)
+            _write_failed(result, first, error, sheet)
             raise ImportStopped from error
         finally:
             queue.first_rows.clear()
